@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Nothing under test may reach a real metadata server or cloud.
+    env: { METADATA_SERVER_DETECTION: "none", AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "1" },
+    pool: "forks",
+  },
+});
