@@ -1,0 +1,80 @@
+// How many seals, which are enabled, and whether Vault will accept the layout at all.
+// Source: vault command/server/config_util.go checkSealConfig (CE) and shared/VAULT-FACTS.md.
+import { defineCheck, type Finding } from "../../src/check.js";
+import { formatProvenance, type SealConfig } from "../../src/config/seal-config.js";
+import { CHECK_GROUPS } from "../../src/registry.js";
+
+const NAME_PATTERN = /^[a-zA-Z0-9-_]+$/;
+
+const where = (s: SealConfig) => formatProvenance(s.from);
+
+export default defineCheck({
+  id: "config.seal-layout",
+  title: "Seal layout",
+  scope: "config",
+  appliesTo: ["*"],
+  messages: {
+    "no-seal": "No seal block found: Vault will use Shamir unseal keys, so there is nothing to auto-unseal.",
+    "single-seal": "One enabled {type} seal ({where}).",
+    "migration": "Seal migration layout: {old} (disabled, {oldWhere}) -> {new} ({newWhere}). The old seal must still decrypt until the migration is done.",
+    "migration-to-shamir": "Only a disabled {type} seal ({where}): Vault will migrate from {type} back to Shamir unseal keys.",
+    "too-many-seals": "{count} seal blocks: Vault CE fails with \"seals: at most 2 seals can be provided: received {count}\".",
+    "too-many-seals-ent": "{count} seal blocks: Vault accepts at most 3.",
+    "all-disabled": "All {count} seals are disabled: Vault fails with \"seals: seals provided but all are disabled\".",
+    "several-enabled": "{count} enabled seals ({names}): Vault CE fails with \"seals: only one seal can be enabled\". Seal HA needs Vault Enterprise.",
+    "seal-ha": "{count} enabled seals ({names}): seal high availability (Vault Enterprise).",
+    "duplicate-name": "Seal name \"{name}\" is used by {count} seals ({places}); names must be unique.",
+    "invalid-name": "Seal name \"{name}\" ({where}) is invalid: names may contain only letters, digits, '-' and '_'.",
+    "invalid-priority": "Seal {name} has priority \"{value}\" ({where}); priority must be an integer >= 1.",
+    "type-override": "VAULT_SEAL_TYPE={value} changes enabled seal {name} from \"{declared}\" ({where}) to \"{value}\".",
+    "unchecked-type": "Seal type \"{type}\" ({where}) is not checked by this version of vault-kms-doctor: whether it unseals is not verified.",
+  },
+  async run(ctx) {
+    const seals = ctx.config.seals;
+    const findings: Finding[] = [];
+    const enabled = seals.filter((s) => !s.disabled);
+    const disabled = seals.filter((s) => s.disabled);
+    const enterprise = ctx.options.enterprise;
+
+    if (seals.length === 0) {
+      findings.push(ctx.report("warn", "no-seal"));
+      return { findings };
+    }
+    if (!enterprise && seals.length > 2) findings.push(ctx.report("fail", "too-many-seals", { count: seals.length }));
+    if (enterprise && seals.length > 3) findings.push(ctx.report("fail", "too-many-seals-ent", { count: seals.length }));
+    if (seals.length > 1 && enabled.length === 0) findings.push(ctx.report("fail", "all-disabled", { count: seals.length }));
+    if (enabled.length > 1) {
+      const names = enabled.map((s) => `${s.name} at ${where(s)}`).join(", ");
+      findings.push(enterprise ? ctx.report("pass", "seal-ha", { count: enabled.length, names }) : ctx.report("fail", "several-enabled", { count: enabled.length, names }));
+    }
+    const byName = new Map<string, SealConfig[]>();
+    for (const s of seals) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    for (const [name, list] of byName) {
+      if (list.length > 1) findings.push(ctx.report("fail", "duplicate-name", { name, count: list.length, places: list.map(where).join(", ") }));
+      if (!NAME_PATTERN.test(name)) findings.push(ctx.report("fail", "invalid-name", { name, where: formatProvenance(list[0]!.nameFrom) }));
+    }
+    for (const s of seals) {
+      const p = s.values.priority;
+      if (p && !(Number.isInteger(Number(p.value)) && Number(p.value) >= 1)) {
+        findings.push(ctx.report("fail", "invalid-priority", { name: s.name, value: p.value, where: formatProvenance(p.from) }));
+      }
+      if (s.typeOverriddenBy) {
+        findings.push(ctx.report("warn", "type-override", { value: s.type, name: s.name, declared: s.declaredType, where: where(s) }));
+      }
+      if (!CHECK_GROUPS[s.type]) findings.push(ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
+    }
+    const layoutBroken = findings.some((f) => f.status === "fail");
+    if (!layoutBroken) {
+      if (enabled.length === 1 && disabled.length === 1) {
+        findings.unshift(ctx.report("pass", "migration", {
+          old: disabled[0]!.name, oldWhere: where(disabled[0]!), new: enabled[0]!.name, newWhere: where(enabled[0]!),
+        }, { details: { from: disabled[0]!.type, to: enabled[0]!.type } }));
+      } else if (enabled.length === 0 && disabled.length === 1) {
+        findings.unshift(ctx.report("pass", "migration-to-shamir", { type: disabled[0]!.type, where: where(disabled[0]!) }));
+      } else if (enabled.length === 1) {
+        findings.unshift(ctx.report("pass", "single-seal", { type: enabled[0]!.type, where: where(enabled[0]!) }));
+      }
+    }
+    return { findings, facts: { enabled: enabled.map((s) => s.name), disabled: disabled.map((s) => s.name) } };
+  },
+});

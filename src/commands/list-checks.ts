@@ -1,0 +1,25 @@
+import type { CommandModule } from "../main.js";
+import { CHECK_GROUPS, loadAllChecks } from "../registry.js";
+
+export const listChecksCommand: CommandModule = {
+  command: "list-checks",
+  describe: "List every check with its id, the seal types it applies to and what it needs",
+  builder: (y) =>
+    y.option("format", { choices: ["text", "json"] as const, default: "text", describe: "Output format" })
+      .example("$0 list-checks", "Show the checks")
+      .example("$0 list-checks --format json", "Machine-readable list"),
+  async run(argv) {
+    const checks = await loadAllChecks();
+    const rows = checks.map((c) => ({ id: c.id, title: c.title, scope: c.scope, appliesTo: c.appliesTo, needs: c.needs ?? [], advisory: c.advisory ?? false, codes: Object.keys(c.messages) }));
+    if (argv.format === "json") {
+      process.stdout.write(`${JSON.stringify({ groups: Object.keys(CHECK_GROUPS), checks: rows }, null, 2)}\n`);
+      return 0;
+    }
+    const width = Math.max(...rows.map((r) => r.id.length));
+    for (const r of rows) {
+      const applies = r.scope === "config" ? "whole config" : r.appliesTo.join(", ");
+      process.stdout.write(`${r.id.padEnd(width)}  ${r.title} [${applies}]${r.needs.length ? ` needs ${r.needs.join(", ")}` : ""}${r.advisory ? " (advisory)" : ""}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,78 @@
+// The one redaction function. Every reporter and every log line passes through `redact`, so keeping
+// secrets out of output is a property of the pipeline, not a discipline each check must remember.
+
+const secrets = new Set<string>();
+
+/** Environment variables whose values are secrets wherever they appear. */
+export const SECRET_ENV_VARS = [
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "VAULT_TOKEN",
+  "AZURE_CLIENT_SECRET",
+  "GOOGLE_CREDENTIALS",
+];
+
+/** Seal config keys whose values are secrets. */
+export const SECRET_SEAL_KEYS = new Set(["secret_key", "session_token", "token", "client_secret", "credentials_json"]);
+
+/** Remembers a secret so that it is scrubbed from any output, with recognisable fragments of it. */
+export function registerSecret(value: string | undefined): void {
+  if (!value) return;
+  const v = value.trim();
+  if (v.length < 6) return;
+  secrets.add(v);
+  // A secret spread over lines (a PEM key, a JSON file) is also scrubbed line by line.
+  for (const line of v.split(/\r?\n/)) if (line.trim().length >= 12) secrets.add(line.trim());
+}
+
+export function registerSecretsFromEnv(env: NodeJS.ProcessEnv): void {
+  for (const name of SECRET_ENV_VARS) registerSecret(env[name]);
+}
+
+/** `AKIAIOSFODNN7EXAMPLE` -> `AKIA…MPLE`: enough to tell keys apart, not enough to use one. */
+export function maskAccessKeyId(id: string): string {
+  return id.length <= 8 ? "…" : `${id.slice(0, 4)}…${id.slice(-4)}`;
+}
+
+const PATTERNS: [RegExp, (m: string) => string][] = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, () => "<redacted private key>"],
+  [/"private_key(?:_id)?"\s*:\s*"[^"]*"/g, (m) => `${m.slice(0, m.indexOf(":"))}: "<redacted>"`],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, () => "<redacted token>"],
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{12,20}\b/g, maskAccessKeyId],
+  [/\b(?:hv[sbr]\.[A-Za-z0-9_-]{20,}|s\.[A-Za-z0-9]{24}\b)/g, () => "<redacted vault token>"],
+];
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(s)) out = out.split(s).join("<redacted>");
+    // Fragments (first/last 8 characters) of a long secret are recognisable too.
+    if (s.length >= 24) {
+      for (const frag of [s.slice(0, 8), s.slice(-8)]) if (/[A-Za-z0-9]{8}/.test(frag) && out.includes(frag)) out = out.replace(new RegExp(escapeRegExp(frag), "g"), "<redacted>");
+    }
+  }
+  for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
+  return out;
+}
+
+/** Deep-redacts any JSON-like value: every string in it goes through redactText. */
+export function redact<T>(value: T): T {
+  if (typeof value === "string") return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redact(v)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redact(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** For tests: forget registered secrets. */
+export function clearSecrets(): void {
+  secrets.clear();
+}

@@ -1,0 +1,35 @@
+// The lazy map of checks (after ESLint's lazy rule map): a group of checks is imported only when a
+// target needs it, so an awskms-only run never loads the Google SDK that gcpckms checks import.
+import type { CheckDefinition } from "./check.js";
+
+type Loader = () => Promise<{ default: CheckDefinition<any> }>;
+
+/** Group -> loaders, in the order checks are reported. `config` runs once; the others once per seal of that type. */
+export const CHECK_GROUPS: Record<string, Loader[]> = {
+  config: [
+    () => import("../checks/config/seal-layout.js"),
+    () => import("../checks/config/required-keys.js"),
+    () => import("../checks/config/ignored-keys.js"),
+    () => import("../checks/config/env-overrides.js"),
+    () => import("../checks/config/indirection.js"),
+  ],
+};
+
+export const SEAL_GROUPS = () => Object.keys(CHECK_GROUPS).filter((g) => g !== "config");
+
+export async function loadGroup(group: string): Promise<CheckDefinition<any>[]> {
+  const loaders = CHECK_GROUPS[group] ?? [];
+  return Promise.all(loaders.map(async (load) => (await load()).default));
+}
+
+export async function loadAllChecks(): Promise<CheckDefinition<any>[]> {
+  const groups = await Promise.all(Object.keys(CHECK_GROUPS).map(loadGroup));
+  return groups.flat();
+}
+
+/** `--only`/`--skip` patterns: exact ids or globs with `*` (e.g. `awskms.*`). */
+export function matchesPattern(id: string, pattern: string): boolean {
+  if (!pattern.includes("*")) return id === pattern || id.startsWith(`${pattern}.`);
+  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return re.test(id);
+}

@@ -1,0 +1,60 @@
+// JUnit XML for CI: one <testsuite> per target (config, each seal), one <testcase> per check.
+// fail -> <failure>, error -> <error>, skip -> <skipped>, warn -> a passing test with the warning in <system-out>.
+import type { RunReport } from "./report.js";
+import type { CheckResult } from "../runner.js";
+import { renderFindingPlain } from "./finding-text.js";
+
+// XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+const FORBIDDEN_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(FORBIDDEN_XML, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function testcase(suite: string, c: CheckResult): string {
+  const body = c.findings.map(renderFindingPlain).join("\n");
+  const first = c.findings.find((f) => f.status === c.status) ?? c.findings[0];
+  const message = escapeXml(first?.message ?? c.title);
+  const open = `    <testcase classname="${escapeXml(suite)}" name="${escapeXml(c.id)}" time="${seconds(c.durationMs)}">`;
+  switch (c.status) {
+    case "fail":
+      return `${open}\n      <failure message="${message}" type="${escapeXml(first?.code ?? "fail")}">${escapeXml(body)}</failure>\n    </testcase>`;
+    case "error":
+      return `${open}\n      <error message="${message}" type="${escapeXml(first?.code ?? "error")}">${escapeXml(body)}</error>\n    </testcase>`;
+    case "skip":
+      return `${open}\n      <skipped message="${message}"/>\n    </testcase>`;
+    case "warn":
+      return `${open}\n      <system-out>${escapeXml(body)}</system-out>\n    </testcase>`;
+    default:
+      return `${open}</testcase>`;
+  }
+}
+
+export function renderJunit(report: RunReport): string {
+  const count = (checks: CheckResult[], s: string) => checks.filter((c) => c.status === s).length;
+  const all = report.targets.flatMap((t) => t.checks);
+  const suites = report.targets.map((t) => {
+    const suite = `vault-kms-doctor.${t.kind === "config" ? "config" : `seal.${t.id}`}`;
+    const time = t.checks.reduce((a, c) => a + c.durationMs, 0);
+    return [
+      `  <testsuite name="${escapeXml(suite)}" tests="${t.checks.length}" failures="${count(t.checks, "fail")}" errors="${count(t.checks, "error")}" skipped="${count(t.checks, "skip")}" time="${seconds(time)}" timestamp="${report.startedAt.slice(0, 19)}">`,
+      ...t.checks.map((c) => testcase(suite, c)),
+      "  </testsuite>",
+    ].join("\n");
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="vault-kms-doctor" tests="${all.length}" failures="${count(all, "fail")}" errors="${count(all, "error")}" skipped="${count(all, "skip")}" time="${seconds(report.durationMs)}">`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,184 @@
+// Runs checks: builds the list per target from the registry, orders by `needs`, runs independent checks
+// concurrently, bounds the whole run by its budget, turns anything a check throws into an `error`
+// finding, and skips dependents of a prerequisite that produced no facts. Order of the report is the
+// registry's order, whichever check finishes first.
+import { formatMessage, type CheckContext, type CheckDefinition, type RunOptions } from "./check.js";
+import { worstStatus, type Finding, type Status } from "./model.js";
+import type { SealConfig, VaultConfig } from "./config/seal-config.js";
+import { sealLabel } from "./config/seal-config.js";
+import { loadGroup, matchesPattern } from "./registry.js";
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: Status;
+  advisory: boolean;
+  durationMs: number;
+  findings: Finding[];
+}
+
+export interface TargetResult {
+  /** "config" or the seal's name */
+  id: string;
+  kind: "config" | "seal";
+  label: string;
+  sealType?: string;
+  disabled?: boolean;
+  status: Status;
+  checks: CheckResult[];
+}
+
+export interface RunResult {
+  targets: TargetResult[];
+  durationMs: number;
+}
+
+export interface RunRequest {
+  config: VaultConfig;
+  env: NodeJS.ProcessEnv;
+  options: RunOptions;
+  only?: string[];
+  skip?: string[];
+  /** Called as each check finishes, for progress on stderr. */
+  onProgress?: (target: string, check: CheckResult) => void;
+}
+
+function selected(def: CheckDefinition<any>, only?: string[], skip?: string[]): boolean {
+  if (skip?.some((p) => matchesPattern(def.id, p))) return false;
+  if (only && only.length > 0) return only.some((p) => matchesPattern(def.id, p));
+  return true;
+}
+
+/** Adds the prerequisites of selected checks (a check cannot run without the facts it needs). */
+function withPrerequisites(all: CheckDefinition<any>[], chosen: CheckDefinition<any>[]): CheckDefinition<any>[] {
+  const ids = new Set(chosen.map((c) => c.id));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const c of all) {
+      if (ids.has(c.id)) for (const n of c.needs ?? []) if (!ids.has(n) && all.some((a) => a.id === n)) { ids.add(n); grew = true; }
+    }
+  }
+  return all.filter((c) => ids.has(c.id));
+}
+
+class BudgetExceeded extends Error {}
+
+function errorFinding(err: unknown): Finding {
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: "error", code: "check-crashed", message: `The check could not complete: ${message.split("\n")[0]}` };
+}
+
+export async function runTarget(
+  target: { id: string; kind: "config" | "seal"; label: string; seal?: SealConfig },
+  checks: CheckDefinition<any>[],
+  req: RunRequest,
+  signal: AbortSignal,
+  deadEndpoints: Set<string>,
+): Promise<TargetResult> {
+  const facts: Record<string, unknown> = {};
+  const results = new Map<string, CheckResult>();
+  const running = new Map<string, Promise<void>>();
+  const budget = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(new BudgetExceeded());
+    signal.addEventListener("abort", () => reject(new BudgetExceeded()), { once: true });
+  });
+  budget.catch(() => {});
+
+  const runOne = (def: CheckDefinition<any>): Promise<void> => {
+    const existing = running.get(def.id);
+    if (existing) return existing;
+    const p = (async () => {
+      const needs = (def.needs ?? []).filter((n) => checks.some((c) => c.id === n));
+      await Promise.all(needs.map((n) => runOne(checks.find((c) => c.id === n)!)));
+      const started = performance.now();
+      const missing = needs.filter((n) => facts[n] === undefined);
+      let findings: Finding[];
+      if (missing.length > 0) {
+        const why = missing.map((n) => `${n} (${results.get(n)?.status ?? "not run"})`).join(", ");
+        findings = [{ status: "skip", code: "prerequisite-failed", message: `Not run: it needs ${why}.` }];
+      } else if (signal.aborted) {
+        findings = [{ status: "error", code: "budget-exceeded", message: `Not run: the run's time budget (${req.options.timeoutMs} ms) was spent before this check could start.` }];
+      } else {
+        const ctx: CheckContext = {
+          config: req.config,
+          seal: target.seal,
+          env: req.env,
+          options: req.options,
+          signal,
+          facts: Object.fromEntries(needs.map((n) => [n, facts[n]])),
+          deadEndpoints,
+          report: (status, code, args, extra) => {
+            const template = def.messages[code];
+            if (template === undefined) throw new Error(`check ${def.id} has no message for code ${code}`);
+            return { status, code, message: formatMessage(template, args), ...extra };
+          },
+        };
+        try {
+          const outcome = await Promise.race([def.run(ctx), budget]);
+          findings = outcome.findings.length > 0
+            ? outcome.findings
+            : [{ status: "error", code: "no-findings", message: "The check returned no findings, so nothing was verified." }];
+          if (outcome.facts !== undefined) facts[def.id] = outcome.facts;
+        } catch (err) {
+          findings = err instanceof BudgetExceeded
+            ? [{ status: "error", code: "budget-exceeded", message: `Did not finish within the run's time budget (${req.options.timeoutMs} ms).` }]
+            : [errorFinding(err)];
+        }
+      }
+      const result: CheckResult = {
+        id: def.id,
+        title: def.title,
+        status: worstStatus(findings.map((f) => f.status)),
+        advisory: def.advisory ?? false,
+        durationMs: Math.round(performance.now() - started),
+        findings,
+      };
+      results.set(def.id, result);
+      req.onProgress?.(target.label, result);
+    })();
+    running.set(def.id, p);
+    return p;
+  };
+
+  await Promise.all(checks.map(runOne));
+  const ordered = checks.map((c) => results.get(c.id)!);
+  return {
+    id: target.id,
+    kind: target.kind,
+    label: target.label,
+    sealType: target.seal?.type,
+    disabled: target.seal?.disabled,
+    status: worstStatus(ordered.map((r) => r.status)),
+    checks: ordered,
+  };
+}
+
+export async function runChecks(req: RunRequest): Promise<RunResult> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), req.options.timeoutMs);
+  timer.unref();
+  const deadEndpoints = new Set<string>();
+  try {
+    const pick = (defs: CheckDefinition<any>[]) => withPrerequisites(defs, defs.filter((d) => selected(d, req.only, req.skip)));
+    const jobs: Promise<TargetResult>[] = [];
+    const configGroup = await loadGroup("config");
+    const configChecks = pick(configGroup.filter((d) => d.scope === "config"));
+    if (configChecks.length > 0) {
+      jobs.push(runTarget({ id: "config", kind: "config", label: "Configuration" }, configChecks, req, controller.signal, deadEndpoints));
+    }
+    const groups = new Map<string, CheckDefinition<any>[]>();
+    for (const seal of req.config.seals) {
+      if (!groups.has(seal.type)) groups.set(seal.type, seal.type === "config" ? [] : await loadGroup(seal.type));
+      const forSeal = [...configGroup, ...groups.get(seal.type)!].filter((d) => d.scope === "seal" && (d.appliesTo.includes("*") || d.appliesTo.includes(seal.type)));
+      const defs = pick(forSeal);
+      if (defs.length === 0) continue;
+      jobs.push(runTarget({ id: seal.name, kind: "seal", label: sealLabel(seal), seal }, defs, req, controller.signal, deadEndpoints));
+    }
+    const targets = await Promise.all(jobs);
+    return { targets, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
