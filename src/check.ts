@@ -47,8 +47,10 @@ export interface CheckDefinition<Facts = unknown> {
   scope: CheckScope;
   /** Seal types this check applies to (seal scope); `["*"]` for every seal. */
   appliesTo: string[];
-  /** Ids of checks whose facts this one needs (same seal). */
+  /** Ids of checks whose facts this one needs (same seal); without them it is skipped. */
   needs?: string[];
+  /** Ids of checks whose facts this one uses when they exist (it runs after them, but runs either way). */
+  uses?: string[];
   /** Advisory checks never fail the gate unless `--fail-on warn`. */
   advisory?: boolean;
   /** Message templates keyed by finding code: `{name}` placeholders. */

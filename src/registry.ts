@@ -13,6 +13,16 @@ export const CHECK_GROUPS: Record<string, Loader[]> = {
     () => import("../checks/config/env-overrides.js"),
     () => import("../checks/config/indirection.js"),
   ],
+  awskms: [
+    () => import("../checks/awskms/region-key.js"),
+    () => import("../checks/awskms/credentials.js"),
+    () => import("../checks/awskms/identity.js"),
+    () => import("../checks/awskms/key-state.js"),
+    () => import("../checks/awskms/rotation.js"),
+    () => import("../checks/awskms/round-trip.js"),
+    () => import("../checks/awskms/round-trip-context.js"),
+    () => import("../checks/awskms/deletion-protection.js"),
+  ],
 };
 
 export const SEAL_GROUPS = () => Object.keys(CHECK_GROUPS).filter((g) => g !== "config");

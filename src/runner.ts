@@ -90,7 +90,8 @@ export async function runTarget(
     if (existing) return existing;
     const p = (async () => {
       const needs = (def.needs ?? []).filter((n) => checks.some((c) => c.id === n));
-      await Promise.all(needs.map((n) => runOne(checks.find((c) => c.id === n)!)));
+      const uses = (def.uses ?? []).filter((n) => checks.some((c) => c.id === n));
+      await Promise.all([...needs, ...uses].map((n) => runOne(checks.find((c) => c.id === n)!)));
       const started = performance.now();
       const missing = needs.filter((n) => facts[n] === undefined);
       let findings: Finding[];
@@ -106,7 +107,7 @@ export async function runTarget(
           env: req.env,
           options: req.options,
           signal,
-          facts: Object.fromEntries(needs.map((n) => [n, facts[n]])),
+          facts: Object.fromEntries([...needs, ...uses].filter((n) => facts[n] !== undefined).map((n) => [n, facts[n]])),
           deadEndpoints,
           report: (status, code, args, extra) => {
             const template = def.messages[code];

@@ -1,0 +1,96 @@
+// DescribeKey, the call Vault itself makes at startup ("error fetching AWS KMS wrapping key information").
+// The key must be Enabled, symmetric and for ENCRYPT_DECRYPT; Vault cannot use asymmetric or HMAC keys.
+import { defineCheck, type Finding } from "../../src/check.js";
+import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
+
+export default defineCheck<KeyFacts>({
+  id: "awskms.key-state",
+  title: "Key state",
+  scope: "seal",
+  appliesTo: ["awskms"],
+  needs: ["awskms.region-key", "awskms.credentials"],
+  messages: {
+    "enabled": "Key {arn} is Enabled ({spec}, {usage}, {manager} managed).",
+    "disabled": "Key {arn} is Disabled: Vault cannot encrypt or decrypt with it, so it cannot unseal.",
+    "pending-deletion": "Key {arn} is pending deletion on {date}: Vault cannot unseal now, and after that date the sealed data is lost forever.",
+    "pending-import": "Key {arn} is waiting for imported key material (PendingImport).",
+    "other-state": "Key {arn} is in state {state}.",
+    "wrong-usage": "Key {arn} is {spec} / {usage}: Vault's awskms seal needs a symmetric ENCRYPT_DECRYPT key (SYMMETRIC_DEFAULT).",
+    "aws-managed": "Key {arn} is AWS managed (aws/...): it can only be used by the AWS service that created it.",
+    "multi-region": "Key {arn} is a multi-Region key: replicas in other regions can decrypt for disaster recovery.",
+    "not-found": "DescribeKey: {error}. Vault fails at startup with the same error.",
+    "denied": "DescribeKey was denied: {error}. Vault makes this call at startup and fails with \"error fetching AWS KMS wrapping key information\".",
+    "denied-not-required": "DescribeKey was denied ({error}); key_not_required = true lets Vault start without it.",
+    "failed": "DescribeKey failed: {error}",
+  },
+  async run(ctx) {
+    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
+    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const opts = clientOptions(ctx, region, creds);
+    const { DescribeKeyCommand } = await import("@aws-sdk/client-kms");
+    const kms = await createKmsClient(opts);
+    const keyId = region.key.raw;
+    try {
+      const out = await callAws("kms", opts, (abortSignal) => kms.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }));
+      const m = out.KeyMetadata!;
+      const arn = m.Arn ?? keyId;
+      const args = { arn, spec: m.KeySpec ?? "?", usage: m.KeyUsage ?? "?", manager: (m.KeyManager ?? "?").toLowerCase() === "aws" ? "AWS" : "customer", state: m.KeyState ?? "?" };
+      const details = { key_arn: arn, key_state: m.KeyState ?? null, key_spec: m.KeySpec ?? null, key_usage: m.KeyUsage ?? null, key_manager: m.KeyManager ?? null, origin: m.Origin ?? null, multi_region: m.MultiRegion ?? false };
+      const findings: Finding[] = [];
+      const cmd = (sub: string) => `aws kms ${sub} --key-id ${arn} --region ${region.region}`;
+      switch (m.KeyState) {
+        case "Enabled":
+          break;
+        case "Disabled":
+          findings.push(ctx.report("fail", "disabled", args, { cause: "key_disabled", details, fix: { summary: "Enable the key.", commands: [cmd("enable-key")] } }));
+          break;
+        case "PendingDeletion":
+          findings.push(ctx.report("fail", "pending-deletion", { ...args, date: m.DeletionDate?.toISOString() ?? "?" }, {
+            cause: "key_pending_deletion", details,
+            fix: { summary: "Cancel the deletion (this leaves the key Disabled), then enable it.", commands: [cmd("cancel-key-deletion"), cmd("enable-key")] },
+          }));
+          break;
+        case "PendingImport":
+          findings.push(ctx.report("fail", "pending-import", args, { cause: "key_disabled", details }));
+          break;
+        default:
+          findings.push(ctx.report("fail", "other-state", args, { cause: "key_disabled", details }));
+      }
+      if (m.KeyUsage !== "ENCRYPT_DECRYPT" || m.KeySpec !== "SYMMETRIC_DEFAULT") {
+        findings.push(ctx.report("fail", "wrong-usage", args, {
+          cause: "key_wrong_usage_or_spec", details,
+          fix: { summary: "Create a symmetric encryption key for Vault and point kms_key_id at it (keys cannot change their spec).", commands: [`aws kms create-key --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT --description "Vault auto-unseal" --region ${region.region}`] },
+        }));
+      }
+      if (m.KeyManager === "AWS") findings.push(ctx.report("warn", "aws-managed", args, { details }));
+      if (m.MultiRegion) findings.push(ctx.report("pass", "multi-region", args));
+      if (findings.every((f) => f.status !== "fail")) findings.unshift(ctx.report("pass", "enabled", args, { details }));
+      const usable = findings.every((f) => f.status !== "fail");
+      return {
+        findings,
+        facts: usable ? { keyArn: arn, keyId: m.KeyId ?? keyId, keyState: m.KeyState ?? "", keyUsage: m.KeyUsage, keySpec: m.KeySpec, keyManager: m.KeyManager } : undefined,
+      };
+    } catch (err) {
+      const view = viewAwsError(err);
+      const error = `${view.name}: ${view.message}`;
+      if (view.network) return { findings: [ctx.report("error", "failed", { error }, { cause: view.cause, fix: view.fix })] };
+      if (view.name === "NotFoundException") {
+        const cause = region.key.region && region.key.region !== region.region ? "wrong_region" : view.cause;
+        return { findings: [ctx.report("fail", "not-found", { error }, {
+          cause,
+          fix: view.fix ?? { summary: `Check that the key or alias exists in ${region.region}.`, commands: [`aws kms list-aliases --region ${region.region} --query "Aliases[?AliasName=='${keyId}']"`] },
+        })] };
+      }
+      if (view.name === "AccessDeniedException") {
+        return { findings: [ctx.report(region.keyNotRequired ? "warn" : "fail", region.keyNotRequired ? "denied-not-required" : "denied", { error }, {
+          cause: "permission_denied",
+          fix: accessDeniedFix(view.message, keyId, undefined),
+        })] };
+      }
+      return { findings: [ctx.report("fail", "failed", { error }, { cause: view.cause, fix: view.fix })] };
+    } finally {
+      kms.destroy();
+    }
+  },
+});

@@ -1,0 +1,98 @@
+// Where Vault will look for the key: the effective region and where it came from, the form of kms_key_id,
+// and whether an ARN points at another region or carries stray characters.
+// Region order (VAULT-FACTS.md): config/env value, else the shared config profile, else instance metadata.
+import { readFileSync } from "node:fs";
+import { defineCheck, type Finding } from "../../src/check.js";
+import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
+import { parseKeyId, strayCharacters } from "../../src/aws/key-id.js";
+import { imdsEndpoint, probeImds } from "../../src/aws/imds.js";
+import { sharedConfigFile } from "../../src/aws/credential-sources.js";
+import type { RegionKeyFacts } from "../../src/aws/session.js";
+
+function regionFromSharedConfig(env: NodeJS.ProcessEnv, profile: string): string | undefined {
+  try {
+    const text = readFileSync(sharedConfigFile(env), "utf8");
+    const header = profile === "default" ? /^\[\s*(?:profile\s+)?default\s*\]/ : new RegExp(`^\\[\\s*profile\\s+${profile.replace(/[^\w-]/g, "")}\\s*\\]`);
+    let inProfile = false;
+    for (const line of text.split(/\r?\n/)) {
+      if (/^\s*\[/.test(line)) inProfile = header.test(line.trim());
+      else if (inProfile) {
+        const m = /^\s*region\s*=\s*(\S+)/.exec(line);
+        if (m) return m[1];
+      }
+    }
+  } catch {
+    /* no shared config file */
+  }
+  return undefined;
+}
+
+export default defineCheck<RegionKeyFacts>({
+  id: "awskms.region-key",
+  title: "Region and key id",
+  scope: "seal",
+  appliesTo: ["awskms"],
+  messages: {
+    "region": "Region {region} (from {from}); key {key} ({form}).",
+    "no-region": "No region: not in the seal stanza, AWS_REGION, AWS_DEFAULT_REGION or the shared config, and instance metadata did not answer. Vault fails with \"unable to retrieve region from instance metadata\".",
+    "arn-region-mismatch": "kms_key_id is an ARN in region {arnRegion}, but Vault will call KMS in {region} (from {from}): the key will not be found there.",
+    "stray-characters": "kms_key_id {raw} ({where}) contains stray characters (quotes, commas or spaces); Vault sends them as part of the id. Did you mean {cleaned}?",
+    "unknown-form": "kms_key_id \"{raw}\" ({where}) is not a key id, key ARN, alias name (alias/...) or alias ARN.",
+    "endpoint": "KMS endpoint {endpoint} (from {from}).",
+    "missing-key": "No kms_key_id: nothing to check.",
+  },
+  async run(ctx) {
+    const seal = ctx.seal!;
+    const findings: Finding[] = [];
+    const keyValue = seal.values.kms_key_id;
+    if (!keyValue?.value) return { findings: [ctx.report("fail", "missing-key", {}, { cause: "seal_config_error" })] };
+    const where = formatProvenance(keyValue.from);
+    const stray = strayCharacters(keyValue.value);
+    if (stray) {
+      findings.push(ctx.report("fail", "stray-characters", { raw: JSON.stringify(keyValue.value), where, cleaned: stray }, {
+        cause: "seal_config_error",
+        fix: { summary: `Set kms_key_id to ${stray}.`, commands: [`# in ${where}:\nkms_key_id = "${stray}"`] },
+      }));
+    }
+    const key = parseKeyId(stray ?? keyValue.value);
+    if (key.form === "unknown") findings.push(ctx.report("fail", "unknown-form", { raw: keyValue.value, where }, { cause: "seal_config_error" }));
+
+    let region = sealValue(seal, "region");
+    let from = seal.values.region ? formatProvenance(seal.values.region.from) : "";
+    if (!region) {
+      const profile = sealValue(seal, "shared_creds_profile") ?? ctx.env.AWS_PROFILE ?? "default";
+      region = regionFromSharedConfig(ctx.env, profile);
+      from = region ? `shared config profile ${profile}` : "";
+    }
+    if (!region) {
+      const endpoint = imdsEndpoint(ctx.env);
+      if (endpoint) {
+        const probe = await probeImds(endpoint, ctx.options.callTimeoutMs);
+        if (probe.region) { region = probe.region; from = "instance metadata"; }
+      }
+    }
+    if (!region) {
+      findings.push(ctx.report("fail", "no-region", {}, {
+        cause: "seal_config_error",
+        fix: { summary: "Set the region in the seal stanza (or AWS_REGION where Vault runs).", commands: [`# in ${formatProvenance(seal.from)}, inside seal "awskms" { ... }:\nregion = "${key.region || "<REGION>"}"`] },
+      }));
+      return { findings };
+    }
+    if (key.region && key.region !== region) {
+      findings.push(ctx.report("fail", "arn-region-mismatch", { arnRegion: key.region, region, from }, {
+        cause: "wrong_region",
+        fix: { summary: `Make the region match the key's region ${key.region}.`, commands: [`# in ${formatProvenance(seal.values.region?.from ?? seal.from)}:\nregion = "${key.region}"`] },
+      }));
+    }
+    const endpointValue = seal.values.endpoint;
+    if (endpointValue?.value) findings.push(ctx.report("pass", "endpoint", { endpoint: endpointValue.value, from: formatProvenance(endpointValue.from) }));
+    findings.unshift(ctx.report("pass", "region", { region, from, key: key.raw, form: key.form }, {
+      details: { region, region_from: from, kms_key_id: key.raw, form: key.form, ...(key.account ? { account: key.account } : {}) },
+    }));
+    const blocking = findings.some((f) => f.status === "fail" && f.code !== "arn-region-mismatch");
+    return {
+      findings,
+      facts: blocking ? undefined : { region, regionFrom: from, key, kmsEndpoint: endpointValue?.value || undefined, keyNotRequired: sealValue(seal, "key_not_required") === "true" },
+    };
+  },
+});

@@ -1,0 +1,63 @@
+// The verdict: what Vault does at init and at every unseal. Encrypt a fresh random 32-byte data key with
+// the configured key id and NO encryption context, then Decrypt the blob with no KeyId and no context, and
+// compare (go-kms-wrapping awskms Encrypt/Decrypt, VAULT-FACTS.md). The probe is never printed.
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { defineCheck } from "../../src/check.js";
+import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
+
+export default defineCheck<RoundTripFacts>({
+  id: "awskms.round-trip",
+  title: "Round trip as Vault does it",
+  scope: "seal",
+  appliesTo: ["awskms"],
+  // Not gated on key-state: when DescribeKey is denied or the key is disabled, the round trip still shows
+  // exactly what Encrypt and Decrypt answer, which the kms_context comparison needs.
+  needs: ["awskms.region-key", "awskms.credentials"],
+  uses: ["awskms.identity", "awskms.key-state"],
+  messages: {
+    "ok": "Encrypt and Decrypt of a random 32-byte key with no encryption context work, as Vault does them ({ms} ms).",
+    "encrypt-denied": "Encrypt was denied: {error}. Vault cannot initialise, rekey or migrate to this seal.",
+    "decrypt-denied": "Decrypt was denied: {error}. Vault cannot unseal.",
+    "encrypt-failed": "Encrypt failed: {error}",
+    "decrypt-failed": "Decrypt failed: {error}. Vault cannot unseal.",
+    "mismatch": "Decrypt returned different bytes than were encrypted.",
+    "network": "{step} did not complete: {error}",
+  },
+  async run(ctx) {
+    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
+    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
+    const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName;
+    const opts = clientOptions(ctx, region, creds);
+    const { EncryptCommand, DecryptCommand } = await import("@aws-sdk/client-kms");
+    const kms = await createKmsClient(opts);
+    const probe = randomBytes(32);
+    const started = performance.now();
+    let step: "Encrypt" | "Decrypt" = "Encrypt";
+    try {
+      const enc = await callAws("kms", opts, (abortSignal) => kms.send(new EncryptCommand({ KeyId: region.key.raw, Plaintext: probe }), { abortSignal }));
+      step = "Decrypt";
+      const dec = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }), { abortSignal }));
+      const plain = dec.Plaintext ? Buffer.from(dec.Plaintext) : Buffer.alloc(0);
+      if (plain.length !== probe.length || !timingSafeEqual(plain, probe)) {
+        return { findings: [ctx.report("fail", "mismatch", {}, { cause: "unseal_decrypt_failed" })], facts: { ok: false, failedStep: "Compare" } };
+      }
+      return {
+        findings: [ctx.report("pass", "ok", { ms: Math.round(performance.now() - started) }, { details: { key_arn: enc.KeyId ?? keyArn, ciphertext_bytes: enc.CiphertextBlob?.length ?? 0 } })],
+        facts: { ok: true },
+      };
+    } catch (err) {
+      const view = viewAwsError(err);
+      const error = `${view.name}: ${view.message}`;
+      const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause };
+      if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
+      const denied = view.name === "AccessDeniedException";
+      const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";
+      const fix = denied ? accessDeniedFix(view.message, keyArn, roleName) : view.fix;
+      return { findings: [ctx.report("fail", code, { error }, { cause: denied ? "permission_denied" : view.cause, fix })], facts };
+    } finally {
+      kms.destroy();
+    }
+  },
+});

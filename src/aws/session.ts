@@ -1,0 +1,153 @@
+// What the awskms checks share: client options built from the facts of earlier checks, the least-privilege
+// policy Vault needs, and the mapping of SDK errors to a cause and a fix (through the troubleshooting table).
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import type { CheckContext } from "../check.js";
+import type { AwsClientOptions } from "../clients/aws.js";
+import { isNetworkError } from "../clients/aws.js";
+import { classifyError } from "../troubleshoot/index.js";
+import type { Fix } from "../model.js";
+import type { KeyIdentifier } from "./key-id.js";
+import type { AwsCredentialSource } from "./credential-sources.js";
+import type { JwtClaims } from "./jwt.js";
+
+/** Facts of awskms.region-key */
+export interface RegionKeyFacts {
+  region: string;
+  regionFrom: string;
+  key: KeyIdentifier;
+  kmsEndpoint?: string;
+  keyNotRequired: boolean;
+}
+
+/** Facts of awskms.credentials */
+export interface CredentialFacts {
+  credentials: AwsCredentialIdentity;
+  source: AwsCredentialSource;
+  label: string;
+  irsa?: { roleArn: string; tokenFile: string; claims?: JwtClaims };
+  irsaConfigured: boolean;
+}
+
+/** Facts of awskms.identity */
+export interface IdentityFacts {
+  arn: string;
+  account: string;
+  /** The role behind an assumed-role session (path unknown: an assumed-role ARN drops it). */
+  roleArn?: string;
+  roleName?: string;
+  userName?: string;
+}
+
+/** Facts of awskms.key-state */
+export interface KeyFacts {
+  keyArn: string;
+  keyId: string;
+  keyState: string;
+  keyUsage?: string;
+  keySpec?: string;
+  keyManager?: string;
+}
+
+/** Facts of awskms.round-trip */
+export interface RoundTripFacts {
+  ok: boolean;
+  failedStep?: "Encrypt" | "Decrypt" | "Compare";
+  errorName?: string;
+  cause?: string;
+}
+
+/** Vault's awskms seal calls exactly these (VAULT-FACTS.md): DescribeKey at startup, Encrypt and Decrypt with no context. */
+export const VAULT_KMS_ACTIONS = ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"];
+
+export function clientOptions(ctx: CheckContext, region: RegionKeyFacts, creds: CredentialFacts): AwsClientOptions {
+  return {
+    region: region.region,
+    credentials: creds.credentials,
+    callTimeoutMs: ctx.options.callTimeoutMs,
+    kmsEndpoint: region.kmsEndpoint,
+    env: ctx.env,
+    deadEndpoints: ctx.deadEndpoints,
+    signal: ctx.signal,
+  };
+}
+
+export function leastPrivilegePolicy(keyArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "VaultAutoUnseal", Effect: "Allow", Action: VAULT_KMS_ACTIONS, Resource: keyArn }],
+  });
+}
+
+export function putRolePolicyFix(roleName: string | undefined, keyArn: string, summary: string): Fix {
+  const role = roleName ?? "<ROLE_NAME>";
+  return {
+    summary,
+    commands: [
+      `aws iam put-role-policy --role-name ${role} --policy-name vault-kms-unseal --policy-document '${leastPrivilegePolicy(keyArn)}'`,
+    ],
+    docs: "https://developer.hashicorp.com/vault/docs/configuration/seal/awskms#authentication",
+  };
+}
+
+/**
+ * The fix for an AccessDeniedException, chosen by AWS's own reason: an identity policy is missing, or the key
+ * policy neither names the role nor lets IAM policies grant access, or an explicit deny.
+ */
+export function accessDeniedFix(message: string, keyArn: string, roleName: string | undefined): Fix {
+  const arn = /on resource: (arn:\S+?)(?:\s|$)/.exec(message)?.[1] ?? keyArn;
+  const role = roleName ?? /assumed-role\/([^/]+)\//.exec(message)?.[1];
+  if (/explicit deny/.test(message)) {
+    const where = /resource-based/.test(message) ? "key policy" : "IAM policies attached to the role";
+    return {
+      summary: `An explicit Deny in the ${where} blocks Vault; an Allow cannot override it. Remove or narrow that statement (check its Condition and NotPrincipal).`,
+      commands: /resource-based/.test(message)
+        ? [`aws kms get-key-policy --key-id ${arn} --policy-name default --output text > key-policy.json   # edit out the Deny, then:`, `aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`]
+        : [`aws iam list-role-policies --role-name ${role ?? "<ROLE_NAME>"}`, `aws iam list-attached-role-policies --role-name ${role ?? "<ROLE_NAME>"}`],
+    };
+  }
+  if (/no resource-based policy allows/.test(message)) {
+    const account = arn.split(":")[4] ?? "<ACCOUNT>";
+    const statement = { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" };
+    return {
+      summary: "The key policy neither names Vault's role nor lets IAM policies grant access (no account-root statement). Add the root statement (or one naming the role) to the key policy.",
+      commands: [
+        `aws kms get-key-policy --key-id ${arn} --policy-name default --output text > key-policy.json`,
+        `# add this statement to key-policy.json's Statement list:
+${JSON.stringify(statement)}`,
+        `aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`,
+      ],
+      docs: "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    };
+  }
+  return putRolePolicyFix(role, arn, "Allow Vault's three KMS actions (DescribeKey, Encrypt, Decrypt) on the key, with no encryption-context condition.");
+}
+
+export interface AwsErrorView {
+  name: string;
+  message: string;
+  network: boolean;
+  cause: string;
+  fix?: Fix;
+  httpStatus?: number;
+}
+
+/** One view of an SDK error: its name and first line, whether the wire failed, and the table's cause and fix. */
+export function viewAwsError(err: unknown): AwsErrorView {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const network = isNetworkError(err);
+  const diagnosis = classifyError(err, "awskms");
+  return {
+    name: e?.name ?? "Error",
+    message: String(e?.message ?? err).split("\n")[0]!.replace(/\.+$/, ""),
+    network,
+    cause: network ? "network_unreachable" : diagnosis.cause,
+    fix: diagnosis.fix,
+    httpStatus: e?.$metadata?.httpStatusCode,
+  };
+}
+
+/** `arn:aws:sts::111122223333:assumed-role/vault-unseal/i-0abc` -> role ARN and name (path dropped, as STS does). */
+export function roleBehindSession(arn: string): { roleArn: string; roleName: string; sessionName: string } | undefined {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  return m ? { roleArn: `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`, roleName: m[3]!, sessionName: m[4]! } : undefined;
+}
