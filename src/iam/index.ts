@@ -1,0 +1,12 @@
+// The project's single IAM policy evaluator: used by the AWS emulator to authorise KMS calls and answer
+// iam:SimulatePrincipalPolicy, and by the offline policy lint.
+export type {
+  Decision,
+  EvaluationResult,
+  MatchedStatement,
+  NamedPolicy,
+  PolicyDocument,
+  PolicyStatement,
+  RequestContext,
+} from "./types.js";
+export { evaluateGeneric, evaluateKmsRequest, statementMatches } from "./evaluate.js";
