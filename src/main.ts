@@ -7,6 +7,8 @@ import { redactText } from "./redact.js";
 import { version } from "./version.js";
 import { checkCommand } from "./commands/check.js";
 import { listChecksCommand } from "./commands/list-checks.js";
+import { explainCommand } from "./commands/explain.js";
+import { policyCommand } from "./commands/policy.js";
 
 export interface CommandModule {
   command: string | string[];
@@ -15,7 +17,7 @@ export interface CommandModule {
   run: (argv: Record<string, any>) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [checkCommand, listChecksCommand];
+const COMMANDS: CommandModule[] = [checkCommand, explainCommand, policyCommand, listChecksCommand];
 
 export async function main(args: string[]): Promise<number> {
   let chosen: { cmd: CommandModule; argv: Record<string, any> } | undefined;

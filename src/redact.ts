@@ -35,7 +35,19 @@ export function maskAccessKeyId(id: string): string {
   return id.length <= 8 ? "…" : `${id.slice(0, 4)}…${id.slice(-4)}`;
 }
 
+// Secrets operators paste along with their errors, recognisable by a label or a prefix. Every pattern starts
+// with a literal and uses bounded classes, so it runs in linear time on hostile input.
+const LABELLED: RegExp[] = [
+  /((?:aws_secret_access_key|secret_access_key|secretaccesskey|secret_key|secretkey)["']?\s{0,5}[:=]\s{0,5}["']?)[A-Za-z0-9/+=]{16,128}/gi,
+  /((?:aws_session_token|session_token|sessiontoken|x-amz-security-token)["']?\s{0,5}[:=]\s{0,5}["']?)[A-Za-z0-9/+=%]{16,4096}/gi,
+  /((?:client_secret|clientsecret|azure_client_secret)["']?\s{0,5}[:=]\s{0,5}["']?)[^\s"'&,;]{4,512}/gi,
+  /((?:vault_token|x-vault-token|"token"|\btoken)["']?\s{0,5}[:=]\s{0,5}["']?)(?:hvs|hvb|hvr|s|b|r)\.[A-Za-z0-9_-]{8,512}/gi,
+  /(authorization:\s{0,5}bearer\s{1,5})[A-Za-z0-9._~+/=-]{8,8192}/gi,
+];
+
 const PATTERNS: [RegExp, (m: string) => string][] = [
+  // STS session tokens start with these base64 prefixes.
+  [/\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{8,4096}/g, () => "<redacted>"],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, () => "<redacted private key>"],
   [/"private_key(?:_id)?"\s*:\s*"[^"]*"/g, (m) => `${m.slice(0, m.indexOf(":"))}: "<redacted>"`],
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, () => "<redacted token>"],
@@ -56,6 +68,7 @@ export function redactText(text: string): string {
       for (const frag of [s.slice(0, 8), s.slice(-8)]) if (/[A-Za-z0-9]{8}/.test(frag) && out.includes(frag)) out = out.replace(new RegExp(escapeRegExp(frag), "g"), "<redacted>");
     }
   }
+  for (const re of LABELLED) out = out.replace(re, "$1<redacted>");
   for (const [re, replace] of PATTERNS) out = out.replace(re, replace);
   return out;
 }

@@ -14,8 +14,10 @@ export default defineCheck<IdentityFacts>({
   messages: {
     "caller": "Vault will call KMS as {arn} (account {account}).",
     "node-role-not-irsa": "IRSA is configured (role {irsaRole}), but the caller is {arn}: an EC2 instance role session. The pod is using the node's role, not its service account's.",
+    "node-role-in-pod": "Vault runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is set) but calls AWS as {arn}, the node's instance role: the pod has no identity of its own (no IRSA or Pod Identity).",
     "irsa-role-mismatch": "IRSA is configured for role {irsaRole}, but the caller is {arn}.",
     "failed": "GetCallerIdentity failed: {error}",
+    "clock-skew": "This machine's clock is {minutes} minutes {direction} AWS's. AWS rejects signatures more than 5 minutes off (\"Signature expired\"); this tool's SDK corrects for it, Vault's does not.",
   },
   async run(ctx) {
     const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
@@ -47,6 +49,24 @@ export default defineCheck<IdentityFacts>({
               : "Check which credentials the pod really uses.",
             commands: [`kubectl -n <NAMESPACE> annotate serviceaccount <VAULT_SA> --overwrite eks.amazonaws.com/role-arn=${creds.irsa.roleArn}`, "kubectl -n <NAMESPACE> rollout restart statefulset/vault"],
           },
+        }));
+      }
+      if (!creds.irsaConfigured && creds.source === "imds" && session && /^i-[0-9a-f]+$/.test(session.sessionName) && ctx.env.KUBERNETES_SERVICE_HOST) {
+        findings.push(ctx.report("warn", "node-role-in-pod", { arn }, {
+          cause: "web_identity_failed",
+          fix: {
+            summary: "Give the Vault pod its own role: annotate its ServiceAccount for IRSA (or create a Pod Identity association) and restart it; node roles are shared by every pod on the node.",
+            commands: ["kubectl -n <NAMESPACE> annotate serviceaccount <VAULT_SA> eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT>:role/<VAULT_ROLE>", "kubectl -n <NAMESPACE> rollout restart statefulset/vault"],
+          },
+        }));
+      }
+      // The SDK measures the skew from the server's Date header and retries with a corrected clock.
+      const offset = Number((sts.config as { systemClockOffset?: number }).systemClockOffset ?? 0);
+      if (Math.abs(offset) > 5 * 60_000) {
+        findings.push(ctx.report("fail", "clock-skew", { minutes: Math.round(Math.abs(offset) / 60_000), direction: offset > 0 ? "behind" : "ahead of" }, {
+          cause: "clock_skew",
+          details: { clock_offset_seconds: Math.round(offset / 1000) },
+          fix: { summary: "Synchronise this machine's clock (NTP) before starting Vault.", commands: ["timedatectl status", "sudo systemctl restart chronyd   # or: sudo chronyc makestep"] },
         }));
       }
       return { findings, facts };

@@ -1,7 +1,8 @@
 // DescribeKey, the call Vault itself makes at startup ("error fetching AWS KMS wrapping key information").
 // The key must be Enabled, symmetric and for ENCRYPT_DECRYPT; Vault cannot use asymmetric or HMAC keys.
-import { defineCheck, type Finding } from "../../src/check.js";
-import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { defineCheck, type CheckContext, type Finding } from "../../src/check.js";
+import { callAws, createKmsClient, type AwsClientOptions } from "../../src/clients/aws.js";
+import { editDistance } from "../../src/config/seal-schema.js";
 import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
 export default defineCheck<KeyFacts>({
@@ -20,6 +21,8 @@ export default defineCheck<KeyFacts>({
     "aws-managed": "Key {arn} is AWS managed (aws/...): it can only be used by the AWS service that created it.",
     "multi-region": "Key {arn} is a multi-Region key: replicas in other regions can decrypt for disaster recovery.",
     "not-found": "DescribeKey: {error}. Vault fails at startup with the same error.",
+    "not-found-similar": "DescribeKey: {error}. {region} has similar aliases ({similar}): kms_key_id is probably misspelt or points at a renamed alias.",
+    "not-found-region": "DescribeKey: {error}. No alias in {region} resembles {key}: the key most likely lives in another region (the region comes from {from}).",
     "denied": "DescribeKey was denied: {error}. Vault makes this call at startup and fails with \"error fetching AWS KMS wrapping key information\".",
     "denied-not-required": "DescribeKey was denied ({error}); key_not_required = true lets Vault start without it.",
     "failed": "DescribeKey failed: {error}",
@@ -75,13 +78,7 @@ export default defineCheck<KeyFacts>({
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
       if (view.network) return { findings: [ctx.report("error", "failed", { error }, { cause: view.cause, fix: view.fix })] };
-      if (view.name === "NotFoundException") {
-        const cause = region.key.region && region.key.region !== region.region ? "wrong_region" : view.cause;
-        return { findings: [ctx.report("fail", "not-found", { error }, {
-          cause,
-          fix: view.fix ?? { summary: `Check that the key or alias exists in ${region.region}.`, commands: [`aws kms list-aliases --region ${region.region} --query "Aliases[?AliasName=='${keyId}']"`] },
-        })] };
-      }
+      if (view.name === "NotFoundException") return { findings: [await notFound(ctx, kms, opts, region, error)] };
       if (view.name === "AccessDeniedException") {
         return { findings: [ctx.report(region.keyNotRequired ? "warn" : "fail", region.keyNotRequired ? "denied-not-required" : "denied", { error }, {
           cause: "permission_denied",
@@ -94,3 +91,41 @@ export default defineCheck<KeyFacts>({
     }
   },
 });
+
+/**
+ * NotFoundException for an alias has two usual causes: a wrong alias, or the right alias in another region.
+ * ListAliases in this region (read-only) tells them apart: a similar alias here points at a typo.
+ */
+async function notFound(ctx: CheckContext, kms: Awaited<ReturnType<typeof createKmsClient>>, opts: AwsClientOptions, region: RegionKeyFacts, error: string): Promise<Finding> {
+  const key = region.key.raw;
+  const alias = region.key.form === "alias-name" ? key : region.key.form === "alias-arn" ? key.slice(key.indexOf("alias/")) : undefined;
+  const listFix = { summary: `Find the key: list the aliases in ${region.region}, or look in the region where it was created.`, commands: [`aws kms list-aliases --region ${region.region} --query "Aliases[].AliasName"`, `aws kms describe-key --key-id ${key} --region <OTHER_REGION>`] };
+  if (!alias) return ctx.report("fail", "not-found", { error }, { cause: "key_not_found", fix: listFix });
+  try {
+    const { ListAliasesCommand } = await import("@aws-sdk/client-kms");
+    const names: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 3; page++) {
+      const out = await callAws("kms", opts, (abortSignal) => kms.send(new ListAliasesCommand({ Marker: marker, Limit: 100 }), { abortSignal }));
+      names.push(...(out.Aliases ?? []).map((a) => a.AliasName ?? "").filter((n) => n && !n.startsWith("alias/aws/")));
+      if (!out.Truncated) break;
+      marker = out.NextMarker;
+    }
+    const base = alias.slice("alias/".length);
+    const similar = names.filter((n) => { const b = n.slice("alias/".length); return b.includes(base) || base.includes(b) || editDistance(b, base) <= 3; });
+    if (similar.length > 0) {
+      return ctx.report("fail", "not-found-similar", { error, region: region.region, similar: similar.join(", ") }, {
+        cause: "key_not_found",
+        details: { aliases_in_region: names.length, similar },
+        fix: { summary: `Point kms_key_id at the alias that exists (or create ${alias} for the right key).`, commands: [`# in the seal stanza:\nkms_key_id = "${similar[0]}"`, `aws kms create-alias --alias-name ${alias} --target-key-id <KEY_ID> --region ${region.region}`] },
+      });
+    }
+    return ctx.report("fail", "not-found-region", { error, region: region.region, key, from: region.regionFrom }, {
+      cause: "wrong_region",
+      details: { aliases_in_region: names.length },
+      fix: { summary: "Set the seal's region to the key's region (or create the key in this region).", commands: [`aws kms describe-key --key-id ${key} --region <KEY_REGION>   # try the region where the key was created`, `# in the seal stanza:\nregion = "<KEY_REGION>"`] },
+    });
+  } catch {
+    return ctx.report("fail", "not-found", { error }, { cause: "key_not_found", fix: listFix });
+  }
+}

@@ -22,6 +22,7 @@ export default defineCheck({
     "both-work": "With context {context} the round trip works too; Vault ignores kms_context and sends none, which also works.",
     "policy-requires-context": "Your policy requires an encryption context Vault will never send: with {context} Encrypt and Decrypt work, without it ({vaultError}) they do not. Vault sends no context, so it can never unseal with this policy.",
     "both-denied": "With context {context} the round trip fails as well ({error}): the problem is not the encryption context.",
+    "network": "The round trip with context did not complete: {error}",
     "context-only-fails": "With context {context} the round trip fails ({error}), but Vault sends no context and its round trip works.",
   },
   async run(ctx) {
@@ -88,6 +89,9 @@ export default defineCheck({
         }));
       }
       return { findings };
+    } catch (err) {
+      const view = viewAwsError(err);
+      return { findings: [ctx.report("error", "network", { error: `${view.name}: ${view.message}` }, { cause: view.cause })] };
     } finally {
       kms.destroy();
     }

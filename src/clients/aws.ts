@@ -99,7 +99,8 @@ export function isNetworkError(err: unknown): boolean {
 export async function callAws<T>(service: AwsService, opts: AwsClientOptions, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
   const endpoint = endpointFor(service, opts).url;
   if (opts.deadEndpoints.has(endpoint)) throw new EndpointDeadError(endpoint);
-  const deadline = AbortSignal.timeout(opts.callTimeoutMs * 2 + 500);
+  // The whole call, retries included, fits in one call deadline: a retry is only worth what time is left.
+  const deadline = AbortSignal.timeout(opts.callTimeoutMs + 250);
   const abortSignal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
   try {
     return await send(abortSignal);

@@ -3,6 +3,5 @@ export { CAUSE_IDS, isCauseId, type CauseId } from "./causes.js";
 export { classifyError, explainText, type Diagnosis } from "./match.js";
 export { explainStream, type ExplainAlternative, type ExplainMatch, type ExplainReport } from "./stream.js";
 export { renderExplainJson, renderExplainText } from "./render.js";
-export { redactSecrets } from "./redact.js";
 export { RULES } from "./rules/index.js";
 export type { TroubleshootRule } from "./rule.js";

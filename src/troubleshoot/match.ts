@@ -2,7 +2,7 @@
 import type { Fix } from "../model.js";
 import type { CauseId } from "./causes.js";
 import { extractEntities } from "./entities.js";
-import { redactSecrets } from "./redact.js";
+import { redactText } from "../redact.js";
 import type { Entities, TroubleshootRule } from "./rule.js";
 import { RULES } from "./rules/index.js";
 
@@ -30,7 +30,7 @@ interface PreparedText {
 
 export function prepareText(raw: string): PreparedText {
   let text = raw.length > MAX_TEXT ? raw.slice(0, MAX_TEXT / 2) + "\n" + raw.slice(-MAX_TEXT / 2) : raw;
-  text = redactSecrets(text);
+  text = redactText(text);
   // Escaped forms from JSON log lines (Vault -log-format=json, kubectl output of JSON bodies).
   text = text.replace(/\\r\\n|\\n|\\t/g, "\n").replace(/\\"/g, '"');
   const joined = text.replace(/\s+/g, " ").trim();

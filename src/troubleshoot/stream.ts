@@ -3,7 +3,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { CauseId } from "./causes.js";
 import { explainText, type Diagnosis } from "./match.js";
-import { redactSecrets } from "./redact.js";
+import { redactText } from "../redact.js";
 
 export interface ExplainAlternative {
   cause: CauseId;
@@ -135,7 +135,7 @@ function groupKey(d: Diagnosis): string {
 }
 
 function toMatch(d: Diagnosis, rest: Diagnosis[], record: LogRecord): ExplainMatch {
-  const sample = redactSecrets(record.text).slice(0, MAX_SAMPLE);
+  const sample = redactText(record.text).slice(0, MAX_SAMPLE);
   const m: ExplainMatch = { ...d, occurrences: 1, firstLine: record.firstLine, sample };
   if (record.timestamp) {
     m.firstTimestamp = record.timestamp;

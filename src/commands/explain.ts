@@ -1,0 +1,49 @@
+// `vault-kms-doctor explain`: from an error message or a whole Vault log to the cause and the fix.
+// Text comes from the argument, --file, or stdin (streamed line by line, so a 1 GB log works).
+import { createReadStream, statSync } from "node:fs";
+import { Readable } from "node:stream";
+import type { CommandModule } from "../main.js";
+import { explainStream, renderExplainJson, renderExplainText } from "../troubleshoot/index.js";
+import { UsageError, EXIT_FINDINGS, EXIT_OK } from "../exit-codes.js";
+import { useColor } from "../color.js";
+
+const PROVIDERS = ["awskms", "gcpckms", "azurekeyvault", "transit", "vault"] as const;
+
+export const explainCommand: CommandModule = {
+  command: "explain [text..]",
+  describe: "Explain an error message or a Vault log: cause, evidence and the command that fixes it",
+  builder: (y) =>
+    y.positional("text", { type: "string", array: true, describe: "The error text (omit to read --file or stdin)" })
+      .option("file", { type: "string", describe: "Read a log file (streamed; any size)" })
+      .option("provider", { choices: PROVIDERS, describe: "Prefer rules for this seal type when a message is ambiguous" })
+      .option("format", { alias: "f", choices: ["text", "json"] as const, default: "text", describe: "Output format" })
+      .option("color", { type: "boolean", describe: "Colour output (--no-color to disable)" })
+      .example("$0 explain 'AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/vault/i-0abc is not authorized to perform: kms:Decrypt ...'", "Explain one error")
+      .example("kubectl logs vault-0 | $0 explain", "Explain every known error in a pod's log")
+      .example("$0 explain --file /var/log/vault.log --format json", "Machine-readable, best match first"),
+  async run(argv) {
+    const words = (argv.text as string[] | undefined) ?? [];
+    if (words.length > 0 && argv.file) throw new UsageError("give the error text or --file, not both");
+    let input: NodeJS.ReadableStream;
+    if (words.length > 0) input = Readable.from([words.join(" ")]);
+    else if (argv.file) {
+      const file = String(argv.file);
+      let st;
+      try {
+        st = statSync(file);
+      } catch (err) {
+        throw new UsageError(`--file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      if (st.isDirectory()) throw new UsageError(`--file ${file}: is a directory`);
+      input = createReadStream(file);
+    } else if (process.stdin.isTTY) {
+      throw new UsageError("nothing to explain: pass the error text, --file LOG, or pipe a log into stdin");
+    } else input = process.stdin;
+    const report = await explainStream(input, { provider: argv.provider });
+    const out = argv.format === "json"
+      ? renderExplainJson(report)
+      : renderExplainText(report, { color: useColor(argv.color as boolean | undefined, process.stdout, process.env) });
+    process.stdout.write(out.endsWith("\n") ? out : `${out}\n`);
+    return report.matches.length > 0 ? EXIT_OK : EXIT_FINDINGS;
+  },
+};
