@@ -38,8 +38,9 @@ export default defineCheck({
     const contextText = Object.entries(context).map(([k, v]) => `${k}=${v}`).join(",");
     const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
     const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
+
     const vault = ctx.facts["awskms.round-trip"] as RoundTripFacts;
+    const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? vault.keyArn ?? region.key.raw;
     const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName ?? "<ROLE_NAME>";
     const opts = clientOptions(ctx, region, creds);
     const { EncryptCommand, DecryptCommand, GetKeyPolicyCommand } = await import("@aws-sdk/client-kms");

@@ -4,7 +4,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { defineCheck } from "../../src/check.js";
 import { callAws, createKmsClient } from "../../src/clients/aws.js";
-import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
+import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
 
 export default defineCheck<RoundTripFacts>({
   id: "awskms.round-trip",
@@ -45,12 +45,12 @@ export default defineCheck<RoundTripFacts>({
       }
       return {
         findings: [ctx.report("pass", "ok", { ms: Math.round(performance.now() - started) }, { details: { key_arn: enc.KeyId ?? keyArn, ciphertext_bytes: enc.CiphertextBlob?.length ?? 0 } })],
-        facts: { ok: true },
+        facts: { ok: true, keyArn: enc.KeyId ?? keyArn },
       };
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
-      const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause };
+      const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause, keyArn: resourceArnIn(view.message) };
       if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
       const denied = view.name === "AccessDeniedException";
       const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";

@@ -51,6 +51,8 @@ export interface KeyFacts {
 /** Facts of awskms.round-trip */
 export interface RoundTripFacts {
   ok: boolean;
+  /** The key ARN KMS named (Encrypt's KeyId, or the resource of an AccessDenied message). */
+  keyArn?: string;
   failedStep?: "Encrypt" | "Decrypt" | "Compare";
   errorName?: string;
   cause?: string;
@@ -93,8 +95,13 @@ export function putRolePolicyFix(roleName: string | undefined, keyArn: string, s
  * The fix for an AccessDeniedException, chosen by AWS's own reason: an identity policy is missing, or the key
  * policy neither names the role nor lets IAM policies grant access, or an explicit deny.
  */
+/** The key ARN an AccessDeniedException names ("... on resource: arn:aws:kms:..."). */
+export function resourceArnIn(message: string): string | undefined {
+  return /on resource: (arn:\S+?)(?:\s|$)/.exec(message)?.[1];
+}
+
 export function accessDeniedFix(message: string, keyArn: string, roleName: string | undefined): Fix {
-  const arn = /on resource: (arn:\S+?)(?:\s|$)/.exec(message)?.[1] ?? keyArn;
+  const arn = resourceArnIn(message) ?? keyArn;
   const role = roleName ?? /assumed-role\/([^/]+)\//.exec(message)?.[1];
   if (/explicit deny/.test(message)) {
     const where = /resource-based/.test(message) ? "key policy" : "IAM policies attached to the role";
