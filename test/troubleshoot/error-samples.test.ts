@@ -1,6 +1,6 @@
 // Every line of ../shared/error-samples.jsonl (real errors with their accepted causes) is explained
 // with an acceptable cause first, both as pasted text and through the streaming reader.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { explainStream, explainText } from "../../src/troubleshoot/index.js";
@@ -12,7 +12,11 @@ interface SharedSample {
   source: string;
 }
 
-const samples: SharedSample[] = readFileSync(new URL("../../../shared/error-samples.jsonl", import.meta.url), "utf8")
+// The project's shared/ sits beside the checkout (newest samples); fixtures/logs holds the copy this
+// checkout was tested with, for clones made without it.
+const shared = new URL("../../../shared/error-samples.jsonl", import.meta.url);
+const copy = new URL("../../fixtures/logs/error-samples.jsonl", import.meta.url);
+const samples: SharedSample[] = readFileSync(existsSync(shared) ? shared : copy, "utf8")
   .split("\n")
   .filter((l) => l.trim().length > 0)
   .map((l) => JSON.parse(l) as SharedSample);
