@@ -3,7 +3,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import type { CommandModule } from "../main.js";
-import { explainStream, renderExplainJson, renderExplainText } from "../troubleshoot/index.js";
 import { UsageError, EXIT_FINDINGS, EXIT_OK } from "../exit-codes.js";
 import { useColor } from "../color.js";
 
@@ -39,6 +38,8 @@ export const explainCommand: CommandModule = {
     } else if (process.stdin.isTTY) {
       throw new UsageError("nothing to explain: pass the error text, --file LOG, or pipe a log into stdin");
     } else input = process.stdin;
+    // The rule table compiles many patterns: loaded only when explaining, not for --help.
+    const { explainStream, renderExplainJson, renderExplainText } = await import("../troubleshoot/index.js");
     const report = await explainStream(input, { provider: argv.provider });
     const out = argv.format === "json"
       ? renderExplainJson(report)

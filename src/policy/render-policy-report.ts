@@ -3,6 +3,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Status } from "../model.js";
 import { renderDetails } from "../report/finding-text.js";
+import { MARK, paint } from "../report/text.js";
 import type { ActionVerdict, PolicyAnalysis } from "./types.js";
 
 export const POLICY_REPORT_SCHEMA_VERSION = 1;
@@ -34,18 +35,7 @@ export function renderPolicyJson(analysis: PolicyAnalysis, header: PolicyReportH
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const MARK: Record<Status, string> = { pass: "✓", warn: "!", fail: "✗", error: "✗", skip: "-" };
 const DECISION = { allowed: "allowed", implicitDeny: "implicit deny", explicitDeny: "explicit deny" } as const;
-
-function paint(c: ChalkInstance, s: Status, text: string): string {
-  switch (s) {
-    case "pass": return c.green(text);
-    case "warn": return c.yellow(text);
-    case "fail": return c.red(text);
-    case "error": return c.magenta(text);
-    case "skip": return c.dim(text);
-  }
-}
 
 function actionLines(c: ChalkInstance, verdicts: ActionVerdict[], withContext: boolean): string[] {
   const width = Math.max(...verdicts.map((v) => v.action.length));

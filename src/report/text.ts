@@ -8,9 +8,10 @@ import { renderDetails } from "./finding-text.js";
 
 export interface TextOptions { color: boolean; verbose: boolean }
 
-const MARK: Record<Status, string> = { pass: "✓", warn: "!", fail: "✗", error: "✗", skip: "-" };
+export const MARK: Record<Status, string> = { pass: "✓", warn: "!", fail: "✗", error: "✗", skip: "-" };
 
-function paint(c: ChalkInstance, s: Status, text: string): string {
+/** The colour of a status, shared by every text screen of the tool. */
+export function paint(c: ChalkInstance, s: Status, text: string): string {
   switch (s) {
     case "pass": return c.green(text);
     case "warn": return c.yellow(text);
