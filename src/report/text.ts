@@ -78,6 +78,21 @@ function verdictLine(c: ChalkInstance, report: RunReport): string {
   return `${verdict} ${parts}. ${c.dim(`(${(report.durationMs / 1000).toFixed(1)} s)`)}`;
 }
 
+// When several checks fail for one reason, the most specific cause is where to start: a context condition
+// explains the denials next to it, a disabled key explains the failed round trip.
+const CAUSE_PRIORITY = [
+  "encryption_context_mismatch", "clock_skew", "seal_config_error", "wrong_region", "key_pending_deletion", "key_disabled",
+  "key_wrong_usage_or_spec", "api_disabled", "web_identity_failed", "metadata_unreachable", "insufficient_scopes", "no_credentials",
+  "invalid_credentials", "expired_credentials", "assume_role_denied", "key_not_found", "permission_denied",
+];
+
+function startHere(report: RunReport): { check: CheckResult; finding: Finding } | undefined {
+  const failing = report.targets.flatMap((t) => t.checks.flatMap((check) => check.findings.filter((f) => f.status === "fail").map((finding) => ({ check, finding }))));
+  if (failing.length < 2) return undefined;
+  const rank = (f: Finding) => { const i = CAUSE_PRIORITY.indexOf(f.cause ?? ""); return i === -1 ? CAUSE_PRIORITY.length : i; };
+  return failing.reduce((best, x) => (rank(x.finding) < rank(best.finding) ? x : best));
+}
+
 export function renderText(report: RunReport, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
@@ -86,6 +101,13 @@ export function renderText(report: RunReport, opts: TextOptions): string {
   for (const t of report.targets) {
     lines.push(targetHeading(c, t));
     for (const check of t.checks) lines.push(...checkLines(c, check, opts.verbose));
+    lines.push("");
+  }
+  const first = startHere(report);
+  if (first) {
+    lines.push(`${c.bold("Start here:")} ${printable(first.finding.message)} ${c.dim(`(${first.check.id})`)}`);
+    const cmd = first.finding.fix?.commands.find((x) => !x.startsWith("#"));
+    if (cmd) lines.push(c.cyan(`  ${printable(cmd.split("\n")[0]!)}`));
     lines.push("");
   }
   lines.push(verdictLine(c, report));
