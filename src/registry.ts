@@ -23,6 +23,15 @@ export const CHECK_GROUPS: Record<string, Loader[]> = {
     () => import("../checks/awskms/round-trip-context.js"),
     () => import("../checks/awskms/deletion-protection.js"),
   ],
+  gcpckms: [
+    () => import("../checks/gcpckms/config.js"),
+    () => import("../checks/gcpckms/credentials.js"),
+    () => import("../checks/gcpckms/api-enabled.js"),
+    () => import("../checks/gcpckms/key.js"),
+    () => import("../checks/gcpckms/rotation.js"),
+    () => import("../checks/gcpckms/permissions.js"),
+    () => import("../checks/gcpckms/round-trip.js"),
+  ],
 };
 
 export const SEAL_GROUPS = () => Object.keys(CHECK_GROUPS).filter((g) => g !== "config");

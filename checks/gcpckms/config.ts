@@ -30,7 +30,6 @@ export default defineCheck<GcpConfigFacts>({
   async run(ctx) {
     const seal = ctx.seal!;
     const findings: Finding[] = [];
-    const cleaned: Partial<Record<SealIdKey, string>> = {};
     const from = {} as GcpConfigFacts["from"];
     for (const key of KEYS) {
       const v = seal.values[key]!;
@@ -51,7 +50,6 @@ export default defineCheck<GcpConfigFacts>({
         const what = { project: "project id", region: "location", key_ring: "key ring id ([a-zA-Z0-9_-], at most 63)", crypto_key: "crypto key id ([a-zA-Z0-9_-], at most 63)" }[key];
         findings.push(ctx.report("fail", "invalid-id", { key, raw: v.value, where, what }, { cause: "seal_config_error" }));
       }
-      cleaned[key] = value;
     }
     const { project, region, key_ring, crypto_key } = { project: seal.values.project!.value, region: seal.values.region!.value, key_ring: seal.values.key_ring!.value, crypto_key: seal.values.crypto_key!.value };
     const name = cryptoKeyName(project, region, key_ring, crypto_key);

@@ -33,11 +33,13 @@ export const SEAL_ENV: Record<string, SealEnvRule> = {
       GOOGLE_APPLICATION_CREDENTIALS: "credentials",
       GOOGLE_PROJECT: "project",
       GOOGLE_REGION: "region",
-      VAULT_GCPCKMS_SEAL_KEY_RING: "key_ring",
+      // go-kms-wrapping gcpckms SetConfig: GCPCKMS_WRAPPER_* first, then VAULT_GCPCKMS_SEAL_*, then the file.
       GCPCKMS_WRAPPER_KEY_RING: "key_ring",
-      VAULT_GCPCKMS_SEAL_CRYPTO_KEY: "crypto_key",
+      VAULT_GCPCKMS_SEAL_KEY_RING: "key_ring",
       GCPCKMS_WRAPPER_CRYPTO_KEY: "crypto_key",
+      VAULT_GCPCKMS_SEAL_CRYPTO_KEY: "crypto_key",
     },
+    ordered: ["key_ring", "crypto_key"],
   },
   azurekeyvault: {
     vars: {

@@ -95,28 +95,26 @@ export function isGcpNetworkError(err: unknown): boolean {
 
 /**
  * One Cloud KMS call: refused at once when the endpoint already died in this run, raced against a hard
- * deadline (the factory's gRPC deadline should end it first) and the run's budget, and marks the
- * endpoint dead when nothing answered.
+ * deadline (the factory's gRPC deadline should end it first), and marks the endpoint dead when nothing
+ * answered.
  */
 export async function callGcp<T>(ctx: Pick<CheckContext, "env" | "options" | "signal" | "deadEndpoints">, send: () => Promise<T>): Promise<T> {
   const endpoint = kmsEndpoint(ctx.env);
   if (ctx.deadEndpoints.has(endpoint)) throw new GcpEndpointDeadError(endpoint);
+  // The runner ends the whole check when the run's budget is spent; a call never starts after that.
+  if (ctx.signal.aborted) throw Object.assign(new Error("the run's time budget was spent"), { name: "AbortError" });
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const limit = ctx.options.callTimeoutMs * 2 + 500;
-  const stop = new Promise<never>((_, reject) => {
+  const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`4 DEADLINE_EXCEEDED: no answer from ${endpoint} within ${limit} ms`), { code: 4 })), limit);
-    onAbort = () => reject(Object.assign(new Error("the run's time budget was spent"), { name: "AbortError" }));
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([send(), stop]);
+    return await Promise.race([send(), deadline]);
   } catch (err) {
     if (isGcpNetworkError(err)) ctx.deadEndpoints.add(endpoint);
     throw err;
   } finally {
     clearTimeout(timer);
-    if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
   }
 }
 
@@ -146,9 +144,17 @@ export function viewGcpError(err: unknown): GcpErrorView {
   const diagnosis = classifyError(err, "gcpckms");
   const status = typeof e?.code === "number" ? GRPC_NAMES[e.code] ?? String(e.code) : e?.name ?? "Error";
   const raw = String(e?.details || e?.message || err);
-  const message = raw.split("\n")[0]!.replace(/^\d+ [A-Z_]+: /, "").replace(/ : Previous errors : .*$/, "").replace(/\.+$/, "");
+  let message = raw.split("\n")[0]!.replace(/^\d+ [A-Z_]+: /, "").replace(/ : Previous errors : .*$/, "").replace(/\.+$/, "");
+  let shownStatus = status;
+  // gax ends retried UNAVAILABLE with "Total timeout of API X exceeded N milliseconds retrying error Error: 14
+  // UNAVAILABLE: ... before any response was received" (node_modules/google-gax/build/src/normalCalls/retries.js).
+  const retried = /exceeded (\d+) milliseconds retrying error Error: \d+ ([A-Z_]+): (.*?)\s+before any response was received/.exec(message);
+  if (retried) {
+    shownStatus = retried[2]!;
+    message = `${retried[3]!.replace(/\.+$/, "")} (retried for ${retried[1]} ms)`;
+  }
   return {
-    status,
+    status: shownStatus,
     message,
     reason: e?.reason,
     consumer: e?.errorInfoMetadata?.consumer,
