@@ -141,7 +141,9 @@ export interface AwsErrorView {
 /** One view of an SDK error: its name and first line, whether the wire failed, and the table's cause and fix. */
 export function viewAwsError(err: unknown): AwsErrorView {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const network = isNetworkError(err);
+  // A 2xx answer that does not parse (a proxy's page, a body cut short) tells nothing about KMS: could not check.
+  const unreadable = (e?.$metadata?.httpStatusCode ?? 0) < 300 && (e?.name === "SyntaxError" || /Deserialization error|Unexpected end of JSON|is not valid JSON|socket hang up|aborted/i.test(String(e?.message)));
+  const network = isNetworkError(err) || unreadable;
   const diagnosis = classifyError(err, "awskms");
   return {
     name: e?.name ?? "Error",
