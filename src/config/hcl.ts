@@ -34,7 +34,10 @@ export function parseHcl(text: string, file: string): Record<string, unknown> {
   try {
     out = loadHcl().parse(text);
   } catch (err) {
-    throw new ConfigSyntaxError(file, undefined, undefined, `parser failed: ${(err as Error).message ?? String(err)}`);
+    const reason = err instanceof RangeError
+      ? "the file is too large or too deeply nested for the HCL parser (it ran out of stack)"
+      : `parser failed: ${(err as Error).message ?? String(err)}`;
+    throw new ConfigSyntaxError(file, undefined, undefined, reason);
   }
   const trimmed = out.trimStart();
   if (!trimmed.startsWith("{")) {
