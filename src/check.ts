@@ -16,6 +16,8 @@ export interface RunOptions {
   callTimeoutMs: number;
   /** Vault edition: CE allows one enabled seal. */
   enterprise: boolean;
+  /** How many seal targets are checked at once. */
+  concurrency?: number;
 }
 
 export interface CheckContext<Facts = unknown> {

@@ -2,6 +2,7 @@
 // concurrently, bounds the whole run by its budget, turns anything a check throws into an `error`
 // finding, and skips dependents of a prerequisite that produced no facts. Order of the report is the
 // registry's order, whichever check finishes first.
+import { setMaxListeners } from "node:events";
 import { formatMessage, type CheckContext, type CheckDefinition, type RunOptions } from "./check.js";
 import { worstStatus, type Finding, type Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
@@ -155,9 +156,29 @@ export async function runTarget(
   };
 }
 
+/** Seal targets checked at once: enough to hide latency, few enough to keep sockets and memory flat on a big fleet. */
+export const DEFAULT_CONCURRENCY = 8;
+
+function concurrencyLimit(max: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(job: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 export async function runChecks(req: RunRequest): Promise<RunResult> {
   const started = performance.now();
   const controller = new AbortController();
+  // Every check and every call listens to the run's budget; a fleet legitimately has hundreds of listeners.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(), req.options.timeoutMs);
   timer.unref();
   const deadEndpoints = new Set<string>();
@@ -170,12 +191,13 @@ export async function runChecks(req: RunRequest): Promise<RunResult> {
       jobs.push(runTarget({ id: "config", kind: "config", label: "Configuration" }, configChecks, req, controller.signal, deadEndpoints));
     }
     const groups = new Map<string, CheckDefinition<any>[]>();
+    const limit = concurrencyLimit(req.options.concurrency ?? DEFAULT_CONCURRENCY);
     for (const seal of req.config.seals) {
       if (!groups.has(seal.type)) groups.set(seal.type, seal.type === "config" ? [] : await loadGroup(seal.type));
       const forSeal = [...configGroup, ...groups.get(seal.type)!].filter((d) => d.scope === "seal" && (d.appliesTo.includes("*") || d.appliesTo.includes(seal.type)));
       const defs = pick(forSeal);
       if (defs.length === 0) continue;
-      jobs.push(runTarget({ id: seal.name, kind: "seal", label: sealLabel(seal), seal }, defs, req, controller.signal, deadEndpoints));
+      jobs.push(limit(() => runTarget({ id: seal.name, kind: "seal", label: sealLabel(seal), seal }, defs, req, controller.signal, deadEndpoints)));
     }
     const targets = await Promise.all(jobs);
     return { targets, durationMs: Math.round(performance.now() - started) };

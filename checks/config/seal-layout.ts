@@ -14,6 +14,7 @@ export default defineCheck({
   scope: "config",
   appliesTo: ["*"],
   messages: {
+    "fleet": "Fleet of {count} targets from {file}: each is checked as the only seal of its own Vault.",
     "no-seal": "No seal block found: Vault will use Shamir unseal keys, so there is nothing to auto-unseal.",
     "single-seal": "One enabled {type} seal ({where}).",
     "migration": "Seal migration layout: {old} (disabled, {oldWhere}) -> {new} ({newWhere}). The old seal must still decrypt until the migration is done.",
@@ -36,6 +37,10 @@ export default defineCheck({
     const disabled = seals.filter((s) => s.disabled);
     const enterprise = ctx.options.enterprise;
 
+    if (ctx.config.origin === "fleet") {
+      const unchecked = seals.filter((s) => !CHECK_GROUPS[s.type]).map((s) => ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
+      return { findings: [ctx.report("pass", "fleet", { count: seals.length, file: ctx.config.files[0] }), ...unchecked] };
+    }
     if (seals.length === 0) {
       findings.push(ctx.report("warn", "no-seal"));
       return { findings };

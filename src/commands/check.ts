@@ -4,7 +4,8 @@ import type { Argv } from "yargs";
 import type { CommandModule } from "../main.js";
 import { loadVaultConfig, sealFromFlags } from "../config/load.js";
 import type { VaultConfig } from "../config/seal-config.js";
-import { runChecks } from "../runner.js";
+import { DEFAULT_CONCURRENCY, runChecks } from "../runner.js";
+import { loadFleet } from "../config/fleet.js";
 import { buildReport, exitCodeFor, type RunReport } from "../report/report.js";
 import { renderText } from "../report/text.js";
 import { renderJson } from "../report/json.js";
@@ -30,11 +31,17 @@ export function sealOptions(y: Argv): Argv<any> {
     .option("key-ring", { type: "string", describe: "gcpckms: key_ring" })
     .option("crypto-key", { type: "string", describe: "gcpckms: crypto_key" })
     .option("kms-context", { type: "string", array: true, describe: "Also round-trip with this encryption context (k=v, repeatable). Vault itself sends none." })
-    .option("enterprise", { type: "boolean", default: false, describe: "Vault Enterprise layout rules (seal HA: several enabled seals)" });
+    .option("enterprise", { type: "boolean", default: false, describe: "Vault Enterprise layout rules (seal HA: several enabled seals)" })
+    .option("fleet", { type: "string", describe: "Check many seal targets from a JSON file: {\"targets\": [{\"name\", \"type\", \"settings\"}]}" })
+    .option("concurrency", { type: "number", default: DEFAULT_CONCURRENCY, describe: "Seal targets checked at once" });
 }
 
 export function loadConfigFromArgs(argv: Record<string, any>, env: NodeJS.ProcessEnv): VaultConfig {
   const configs = (argv.config as string[] | undefined)?.filter((c) => c !== "");
+  if (argv.fleet) {
+    if ((configs && configs.length > 0) || argv.seal) throw new UsageError("--fleet cannot be combined with --config or --seal");
+    return loadFleet(String(argv.fleet), env);
+  }
   if (configs && configs.length > 0) {
     if (argv.seal) throw new UsageError("--config and --seal cannot be combined: describe the seal in the config file or with flags, not both");
     return loadVaultConfig(configs, { env });
@@ -126,6 +133,8 @@ export const checkCommand: CommandModule = {
     const timeoutMs = parseDuration("timeout", argv.timeout);
     const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
     const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
+    const concurrency = Number(argv.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError("--concurrency must be a whole number from 1 to 256");
     const config = loadConfigFromArgs(argv, env);
     registerConfigSecrets(config, env);
     const startedAt = new Date();
@@ -134,7 +143,7 @@ export const checkCommand: CommandModule = {
     const run = await runChecks({
       config,
       env,
-      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise) },
+      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency },
       only: argv.only,
       skip: argv.skip,
       onProgress: progress ? (target, check) => { done++; process.stderr.write(`\r\x1b[K  checking… ${done} done (${target}: ${check.id})`); } : undefined,

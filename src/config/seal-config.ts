@@ -46,7 +46,7 @@ export interface VaultConfig {
   files: string[];
   seals: SealConfig[];
   /** Where the seal definitions came from. */
-  origin: "config" | "flags" | "none";
+  origin: "config" | "flags" | "fleet" | "none";
 }
 
 export function sealValue(seal: SealConfig, key: string): string | undefined {
