@@ -9,6 +9,8 @@ import { checkCommand } from "./commands/check.js";
 import { listChecksCommand } from "./commands/list-checks.js";
 import { explainCommand } from "./commands/explain.js";
 import { policyCommand } from "./commands/policy.js";
+import { gateCommand } from "./commands/gate.js";
+import { migrateCommand } from "./commands/migrate.js";
 
 export interface CommandModule {
   command: string | string[];
@@ -17,7 +19,7 @@ export interface CommandModule {
   run: (argv: Record<string, any>) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [checkCommand, explainCommand, policyCommand, listChecksCommand];
+const COMMANDS: CommandModule[] = [checkCommand, gateCommand, migrateCommand, explainCommand, policyCommand, listChecksCommand];
 
 export async function main(args: string[]): Promise<number> {
   let chosen: { cmd: CommandModule; argv: Record<string, any> } | undefined;

@@ -42,6 +42,8 @@ export interface RunRequest {
   skip?: string[];
   /** Called as each check finishes, for progress on stderr. */
   onProgress?: (target: string, check: CheckResult) => void;
+  /** Stops the run at once (the gate on SIGTERM/SIGINT); checks see it through ctx.signal. */
+  signal?: AbortSignal;
 }
 
 function selected(def: CheckDefinition<any>, only?: string[], skip?: string[]): boolean {
@@ -181,6 +183,9 @@ export async function runChecks(req: RunRequest): Promise<RunResult> {
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(), req.options.timeoutMs);
   timer.unref();
+  const stop = () => controller.abort();
+  if (req.signal?.aborted) controller.abort();
+  req.signal?.addEventListener("abort", stop, { once: true });
   const deadEndpoints = new Set<string>();
   try {
     const pick = (defs: CheckDefinition<any>[]) => withPrerequisites(defs, defs.filter((d) => selected(d, req.only, req.skip)));
@@ -203,5 +208,6 @@ export async function runChecks(req: RunRequest): Promise<RunResult> {
     return { targets, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);
+    req.signal?.removeEventListener("abort", stop);
   }
 }

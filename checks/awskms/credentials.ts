@@ -1,11 +1,10 @@
 // Which credentials Vault's awskms seal will use, from which source, and whether that source works.
 // IRSA: the projected token is decoded (not verified) for iss/sub/aud/exp. IMDS: the IMDSv2 token PUT is
 // probed, because a hop limit of 1 from a container makes it hang. Secrets are never reported.
-import { readFileSync } from "node:fs";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { candidateSources, BAD_STATIC_CREDS } from "../../src/aws/credential-sources.js";
 import { resolveCandidate } from "../../src/aws/resolve-credentials.js";
-import { decodeJwt, type JwtClaims } from "../../src/aws/jwt.js";
+import { readIrsaSettings } from "../../src/aws/irsa-settings.js";
 import { probeImds } from "../../src/aws/imds.js";
 import { maskAccessKeyId, registerSecret } from "../../src/redact.js";
 import { viewAwsError, type CredentialFacts, type RegionKeyFacts } from "../../src/aws/session.js";
@@ -66,16 +65,12 @@ export default defineCheck<CredentialFacts>({
     const webIdentity = candidates.find((c) => c.source === "web-identity")!;
     let irsa: CredentialFacts["irsa"];
     if (webIdentity.configured) {
-      const file = webIdentity.settings.tokenFile!;
-      let token: string | undefined;
-      try {
-        token = readFileSync(file, "utf8");
-        registerSecret(token);
-      } catch (err) {
-        findings.push(ctx.report(chosen === webIdentity ? "fail" : "warn", "irsa-token-unreadable", { file, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, { cause: "web_identity_failed" }));
-      }
-      const claims: JwtClaims | undefined = token ? decodeJwt(token) : undefined;
-      if (token && !claims) findings.push(ctx.report("fail", "irsa-token-invalid", { file }, { cause: "web_identity_failed" }));
+      // Shared with awskms.irsa-trust, which reads the same settings when this check has no facts to give.
+      const settings = readIrsaSettings(seal, ctx.env)!;
+      const file = settings.tokenFile;
+      const claims = settings.claims;
+      if (settings.tokenProblem?.kind === "unreadable") findings.push(ctx.report(chosen === webIdentity ? "fail" : "warn", "irsa-token-unreadable", { file, error: settings.tokenProblem.error }, { cause: "web_identity_failed" }));
+      if (settings.tokenProblem?.kind === "not-jwt") findings.push(ctx.report("fail", "irsa-token-invalid", { file }, { cause: "web_identity_failed" }));
       if (claims) {
         const exp = claims.exp ? new Date(claims.exp * 1000) : undefined;
         findings.push(ctx.report("pass", "irsa-token", { file, sub: claims.sub ?? "-", aud: claims.aud.join(",") || "-", iss: claims.iss ?? "-", exp: exp?.toISOString() ?? "never" }, {

@@ -16,6 +16,7 @@ import { useColor } from "../color.js";
 import { UsageError } from "../exit-codes.js";
 import { version } from "../version.js";
 import { parseKeyValues } from "../key-values.js";
+import { envWithVaultFlags, vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
 
 export const FORMATS = ["text", "json", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -115,11 +116,19 @@ export function outputOptions(y: Argv): Argv<any> {
     .option("color", { type: "boolean", describe: "Colour output (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" });
 }
 
+/** Groups that have nothing to look at in this run: the live Vault without an address, migration checks without a disabled seal. */
+function notApplicable(config: VaultConfig, env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  if (!vaultTargetFromEnv(env)) out.push("vault.*");
+  if (!config.seals.some((s) => s.disabled)) out.push("migrate.*");
+  return out;
+}
+
 export const checkCommand: CommandModule = {
   command: ["check", "$0"],
   describe: "Check the seals in a Vault config (the default command)",
   builder: (y) =>
-    outputOptions(sealOptions(y))
+    vaultOptions(outputOptions(sealOptions(y)))
       .option("only", { type: "string", array: true, describe: "Run only these check ids or globs (awskms.*)" })
       .option("skip", { type: "string", array: true, describe: "Skip these check ids or globs" })
       .example("$0 --config /etc/vault.d", "Check every seal in Vault's config directory")
@@ -128,7 +137,7 @@ export const checkCommand: CommandModule = {
       .example("$0 -c vault.hcl --kms-context App=vault-prod", "Also try the encryption context a guide told you to set")
       .example("$0 -c vault.hcl --format json | jq .verdict", "Machine-readable verdict"),
   async run(argv) {
-    const env = process.env;
+    const env = envWithVaultFlags(argv, process.env);
     const outputs = parseOutputs(argv.format, argv.output);
     const timeoutMs = parseDuration("timeout", argv.timeout);
     const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
@@ -145,7 +154,7 @@ export const checkCommand: CommandModule = {
       env,
       options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency },
       only: argv.only,
-      skip: argv.skip,
+      skip: [...(argv.skip ?? []), ...notApplicable(config, env)],
       onProgress: progress ? (target, check) => { done++; process.stderr.write(`\r\x1b[K  checking… ${done} done (${target}: ${check.id})`); } : undefined,
     });
     if (progress) process.stderr.write("\r\x1b[K");

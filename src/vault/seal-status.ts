@@ -51,7 +51,7 @@ export const HEALTH_CODES: Record<number, HealthCodeMeaning> = {
   472: { state: "dr-secondary", meaning: "disaster-recovery replication secondary", status: "pass" },
   473: { state: "performance-standby", meaning: "performance standby (Vault Enterprise)", status: "pass" },
   474: { state: "standby-unhealthy", meaning: "standby that cannot connect to the active node", status: "warn" },
-  501: { state: "not-initialized", meaning: "not initialized", status: "fail" },
+  501: { state: "not-initialized", meaning: "not initialized", status: "warn" },
   503: { state: "sealed", meaning: "sealed", status: "fail" },
   530: { state: "removed", meaning: "removed from the raft cluster", status: "fail" },
 };

@@ -1,0 +1,30 @@
+# vault-kms-doctor: a small non-root image whose entrypoint is the CLI.
+#   docker build -t vault-kms-doctor .
+#   docker run --rm -v /etc/vault.d:/vault/config:ro vault-kms-doctor gate --config /vault/config --wait 5m
+# Same Node major as package.json "engines"; Alpine keeps the runtime small and has /usr/bin/env for the
+# CLI's "#!/usr/bin/env node" line.
+
+FROM node:20-alpine AS build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+COPY checks ./checks
+RUN npx tsc -p tsconfig.json \
+ && npm prune --omit=dev --ignore-scripts
+
+FROM node:20-alpine AS runtime
+ENV NODE_ENV=production
+WORKDIR /opt/vault-kms-doctor
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/checks ./dist/checks
+COPY schema ./schema
+# The package's bin (package.json "bin"), on PATH under its own name.
+RUN chmod 0755 dist/src/cli.js \
+ && ln -s /opt/vault-kms-doctor/dist/src/cli.js /usr/local/bin/vault-kms-doctor
+# The image's unprivileged "node" user (uid 1000); Kubernetes can enforce runAsNonRoot with this numeric id.
+USER 1000:1000
+ENTRYPOINT ["vault-kms-doctor"]
+CMD ["--help"]

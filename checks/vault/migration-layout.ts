@@ -1,0 +1,63 @@
+// Seal-migration layout problems that config.seal-layout does not cover: a VAULT_SEAL_TYPE still exported
+// from the old setup (Vault applies it to the enabled seal, so awskms -> gcpckms silently becomes
+// awskms -> awskms), and an old and new seal that name the same key (nothing to migrate).
+// Layout rules: vault command/server/config_util.go and shared/VAULT-FACTS.md.
+import { defineCheck, type Finding } from "../../src/check.js";
+import { formatProvenance, sealValue, type SealConfig } from "../../src/config/seal-config.js";
+
+/** The settings that identify the key of a seal type (two seals with equal values use the same key). */
+const KEY_SETTINGS: Record<string, string[]> = {
+  awskms: ["kms_key_id", "region", "endpoint"],
+  gcpckms: ["project", "region", "key_ring", "crypto_key"],
+  azurekeyvault: ["vault_name", "key_name"],
+  transit: ["address", "mount_path", "key_name"],
+};
+
+const keyOf = (s: SealConfig) => (KEY_SETTINGS[s.type] ?? []).map((k) => sealValue(s, k) ?? "").join("|");
+
+export default defineCheck({
+  id: "migrate.layout",
+  title: "Seal migration layout",
+  scope: "config",
+  appliesTo: ["*"],
+  messages: {
+    "not-migration": "No disabled seal in the config: this is not a seal-migration layout (for Shamir -> auto-unseal run `vault-kms-doctor migrate --from shamir`).",
+    "layout": "Migration {from} -> {to}: the old seal {old} is disabled (it must still decrypt until the migration completes); {new}.",
+    "seal-type-exported": "VAULT_SEAL_TYPE={value} is exported: Vault applies it to the enabled seal {name} (declared \"{declared}\" at {where}), so this migration would go {from} -> {value} instead of {from} -> {declared}.",
+    "seal-type-exported-same": "VAULT_SEAL_TYPE={value} is exported. It matches the new seal now, but it overrides every enabled seal: unset it so the config alone decides.",
+    "same-key": "The old seal {old} and the new seal {new} use the same {type} key ({key}): there is nothing to migrate.",
+  },
+  async run(ctx) {
+    const seals = ctx.config.seals;
+    const old = seals.filter((s) => s.disabled);
+    const enabled = seals.filter((s) => !s.disabled);
+    if (old.length === 0) return { findings: [ctx.report("skip", "not-migration")] };
+    const findings: Finding[] = [];
+    const from = old.map((s) => s.type).join("+");
+    const exported = ctx.env.VAULT_SEAL_TYPE?.trim();
+    if (exported) {
+      const overridden = enabled.filter((s) => s.typeOverriddenBy);
+      for (const s of overridden) {
+        findings.push(ctx.report("fail", "seal-type-exported", { value: s.type, name: s.name, declared: s.declaredType, where: formatProvenance(s.from), from }, {
+          fix: { summary: "Unset VAULT_SEAL_TYPE where Vault runs (systemd Environment=, the pod spec, /etc/default/vault) before restarting for the migration.", commands: ["unset VAULT_SEAL_TYPE", "systemctl show vault -p Environment | tr ' ' '\\n' | grep VAULT_SEAL_TYPE"] },
+        }));
+      }
+      if (overridden.length === 0) {
+        findings.push(ctx.report("warn", "seal-type-exported-same", { value: exported }, { fix: { summary: "Unset VAULT_SEAL_TYPE where Vault runs.", commands: ["unset VAULT_SEAL_TYPE"] } }));
+      }
+    }
+    for (const o of old) {
+      for (const n of enabled) {
+        if (o.type === n.type && keyOf(o) !== "" && keyOf(o) === keyOf(n)) {
+          findings.push(ctx.report("fail", "same-key", { old: o.name, new: n.name, type: n.type, key: keyOf(n).replace(/\|+$/, "").replace(/\|/g, ", ") }));
+        }
+      }
+    }
+    if (!findings.some((f) => f.status === "fail")) {
+      const to = enabled.length === 0 ? "shamir" : enabled.map((s) => s.type).join("+");
+      const newText = enabled.length === 0 ? "no seal is enabled, so Vault returns to Shamir unseal keys" : `the new seal ${enabled.map((s) => s.name).join(", ")} is enabled`;
+      findings.unshift(ctx.report("pass", "layout", { from, to, old: old.map((s) => s.name).join(", "), new: newText }, { details: { from, to } }));
+    }
+    return { findings };
+  },
+});

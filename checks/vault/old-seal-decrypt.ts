@@ -1,0 +1,60 @@
+// The old (disabled) awskms seal during a migration: Vault must still Decrypt the root key it wrapped, with
+// no KeyId and no encryption context (go-kms-wrapping awskms Decrypt, VAULT-FACTS.md). Encrypt is not needed
+// any more, and a decrypt-only key policy is legitimate, so a denied Encrypt is not a failure here.
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { defineCheck } from "../../src/check.js";
+import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
+
+export default defineCheck({
+  id: "migrate.old-seal-decrypt",
+  title: "Old seal can still decrypt",
+  scope: "seal",
+  appliesTo: ["awskms"],
+  needs: ["awskms.region-key", "awskms.credentials"],
+  uses: ["awskms.key-state"],
+  messages: {
+    "not-old-seal": "Only checked for a disabled (old) seal.",
+    "decrypt-ok": "The old key {arn} still decrypts (Encrypt then Decrypt with no context, {ms} ms): Vault can read its stored root key during the migration.",
+    "decrypt-denied": "Decrypt with the old key {arn} was denied: {error}. Vault cannot read the root key the old seal wrapped, so `vault operator unseal -migrate` will fail.",
+    "decrypt-unproven": "Encrypt with the old key {arn} was denied ({error}); a decrypt-only policy may mean that, but then no test ciphertext can be made and Decrypt is not proven. Vault needs kms:Decrypt on this key until every node has migrated.",
+    "failed": "{step} with the old key {arn} failed: {error}",
+    "network": "{step} with the old key {arn} did not complete: {error}",
+  },
+  async run(ctx) {
+    if (!ctx.seal?.disabled) return { findings: [ctx.report("skip", "not-old-seal")] };
+    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
+    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const arn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
+    const opts = clientOptions(ctx, region, creds);
+    const { EncryptCommand, DecryptCommand } = await import("@aws-sdk/client-kms");
+    const kms = await createKmsClient(opts);
+    const probe = randomBytes(32);
+    const started = performance.now();
+    let step: "Encrypt" | "Decrypt" = "Encrypt";
+    try {
+      const enc = await callAws("kms", opts, (abortSignal) => kms.send(new EncryptCommand({ KeyId: region.key.raw, Plaintext: probe }), { abortSignal }));
+      step = "Decrypt";
+      const dec = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }), { abortSignal }));
+      const plain = dec.Plaintext ? Buffer.from(dec.Plaintext) : Buffer.alloc(0);
+      if (plain.length !== probe.length || !timingSafeEqual(plain, probe)) {
+        return { findings: [ctx.report("fail", "failed", { step: "Compare", arn, error: "Decrypt returned different bytes than were encrypted" })] };
+      }
+      return { findings: [ctx.report("pass", "decrypt-ok", { arn: enc.KeyId ?? arn, ms: Math.round(performance.now() - started) })] };
+    } catch (err) {
+      const view = viewAwsError(err);
+      const error = `${view.name}: ${view.message}`;
+      if (view.network) return { findings: [ctx.report("error", "network", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
+      const denied = view.name === "AccessDeniedException";
+      const fix = {
+        summary: "Keep kms:Decrypt and kms:DescribeKey on the old key for Vault's role until the migration is complete on every node.",
+        commands: [`aws kms get-key-policy --key-id ${arn} --policy-name default --region ${region.region}`],
+      };
+      if (denied && step === "Encrypt") return { findings: [ctx.report("warn", "decrypt-unproven", { arn, error }, { cause: "permission_denied", fix })] };
+      if (denied) return { findings: [ctx.report("fail", "decrypt-denied", { arn, error }, { cause: "permission_denied", fix })] };
+      return { findings: [ctx.report("fail", "failed", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
+    } finally {
+      kms.destroy();
+    }
+  },
+});

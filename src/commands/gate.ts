@@ -1,0 +1,97 @@
+// `vault-kms-doctor gate`: exit 0 as soon as the checks that decide whether Vault starts pass; with --wait,
+// retry until they do or the wait expires. Made for an init container or ExecStartPre: one log line per
+// attempt, the full report once, and a prompt exit (143/130) on SIGTERM/SIGINT.
+import type { CommandModule } from "../main.js";
+import { runChecks, type RunRequest } from "../runner.js";
+import { buildReport } from "../report/report.js";
+import { renderText } from "../report/text.js";
+import { parseDuration } from "../duration.js";
+import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
+import { useColor } from "../color.js";
+import { version } from "../version.js";
+import { parseKeyValues } from "../key-values.js";
+import { loadConfigFromArgs, outputOptions, parseOutputs, registerConfigSecrets, sealOptions, writeOutputs } from "./check.js";
+import { envWithVaultFlags, vaultOptions } from "../vault/target.js";
+import { gatePatterns } from "../gate/required.js";
+import { runGate, type GateResult } from "../gate/gate-loop.js";
+import { attemptJson, attemptText, resultJson, resultText } from "../gate/attempt-log.js";
+
+const SIGNAL_EXIT: Record<string, number> = { SIGTERM: EXIT_SIGTERM, SIGINT: EXIT_SIGINT };
+
+export const gateCommand: CommandModule = {
+  command: "gate",
+  describe: "Wait until the seal will unseal (config, credentials, key state, round trip); for init containers and ExecStartPre",
+  builder: (y) =>
+    vaultOptions(outputOptions(sealOptions(y)))
+      .option("wait", { type: "string", describe: "Keep retrying failing checks for up to this long (e.g. 5m); without it, one attempt" })
+      .option("require", { type: "string", array: true, describe: "Check ids or globs the gate waits for, instead of the default set" })
+      .option("skip", { type: "string", array: true, describe: "Never run these check ids or globs" })
+      .example("$0 gate --config /vault/config --wait 5m", "Init container: hold Vault's start until KMS and credentials work")
+      .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
+      .example("$0 gate -c vault.hcl --wait 1m --fail-on warn", "Also wait on advisory checks (rotation, deletion protection)"),
+  async run(argv) {
+    const env = envWithVaultFlags(argv, process.env);
+    const outputs = parseOutputs(argv.format, argv.output);
+    const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
+    const attemptBudgetMs = parseDuration("timeout", argv.timeout);
+    const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), attemptBudgetMs);
+    const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
+    const failOn = argv["fail-on"] as "fail" | "warn";
+    const config = loadConfigFromArgs(argv, env);
+    registerConfigSecrets(config, env);
+
+    const onStdout = outputs.find((o) => o.path === "-");
+    const files = outputs.filter((o) => o.path !== "-");
+    const ndjson = onStdout?.format === "json";
+    // Attempt lines go where people read: stdout for text and NDJSON, stderr when stdout carries JUnit or nothing.
+    const lineOut = onStdout && onStdout.format !== "junit" ? process.stdout : process.stderr;
+
+    const stop = new AbortController();
+    let signalName: string | undefined;
+    const onSignal = (name: NodeJS.Signals) => {
+      signalName = name;
+      stop.abort();
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+
+    const startedAt = new Date();
+    let result: GateResult;
+    try {
+      result = await runGate({
+        waitMs,
+        attemptBudgetMs,
+        failOn,
+        patterns: gatePatterns({ require: argv.require, failOn, vaultAddrFlag: typeof argv["vault-addr"] === "string" && argv["vault-addr"] !== "" }),
+        signal: stop.signal,
+        runAttempt: (only, budgetMs, signal) => {
+          // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
+          const request: RunRequest & { signal: AbortSignal } = {
+            config, env, only, skip: argv.skip, signal,
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise) },
+          };
+          return runChecks(request);
+        },
+        toReport: (run) => buildReport(run, { version: version(), startedAt, configFiles: config.files }),
+        onAttempt: (a) => lineOut.write(ndjson && lineOut === process.stdout ? attemptJson(a) : attemptText(a)),
+      });
+    } finally {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    }
+
+    const exitCode = result.outcome === "passed" ? 0 : result.outcome === "interrupted" ? SIGNAL_EXIT[signalName ?? "SIGTERM"]! : 1;
+    if (onStdout?.format === "json") process.stdout.write(resultJson(result, exitCode, signalName));
+    else if (onStdout?.format === "text") {
+      if (result.report) process.stdout.write(renderText(result.report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
+      process.stdout.write(resultText(result, signalName));
+    } else process.stderr.write(resultText(result, signalName));
+    if (result.report) writeOutputs(result.report, onStdout?.format === "junit" ? outputs : files, argv, env);
+    if (result.outcome === "interrupted") {
+      // The verdict is out; an attempt still in flight must not hold the exit back (unref: this timer itself
+      // keeps nothing alive).
+      setTimeout(() => process.exit(exitCode), 1_000).unref();
+    }
+    return exitCode;
+  },
+};

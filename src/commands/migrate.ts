@@ -1,0 +1,77 @@
+// `vault-kms-doctor migrate`: seal-migration preflight. The config's layout as Vault will judge it, the new
+// seal checked fully, the old (disabled) seal checked in decrypt-only mode (it no longer needs Encrypt, but
+// must still Decrypt the root key it wrapped), the live Vault when an address is given, then the operator
+// steps for this direction and the way back.
+import type { CommandModule } from "../main.js";
+import { runChecks, type RunResult } from "../runner.js";
+import { buildReport, exitCodeFor } from "../report/report.js";
+import type { VaultConfig } from "../config/seal-config.js";
+import { parseDuration } from "../duration.js";
+import { useColor } from "../color.js";
+import { version } from "../version.js";
+import { parseKeyValues } from "../key-values.js";
+import { renderText } from "../report/text.js";
+import { loadConfigFromArgs, outputOptions, parseOutputs, registerConfigSecrets, sealOptions, writeOutputs } from "./check.js";
+import { envWithVaultFlags, vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
+import { readSealStatus } from "../vault/status-client.js";
+import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
+import { mergeRuns } from "../gate/merge-runs.js";
+
+/**
+ * What the old seal no longer needs to do: wrap new data, or rotate. Its Decrypt is checked by
+ * migrate.old-seal-decrypt; checks that demand Encrypt (round trips, the IAM simulation of all three
+ * actions) would fail a key that is correctly decrypt-only.
+ */
+const OLD_SEAL_SKIPS = ["*.round-trip", "*.round-trip-context", "*.rotation", "awskms.iam-simulation"];
+
+export const migrateCommand: CommandModule = {
+  command: "migrate",
+  describe: "Seal-migration preflight: Shamir -> auto-unseal, auto -> auto, auto -> Shamir; prints the steps and the rollback",
+  builder: (y) =>
+    vaultOptions(outputOptions(sealOptions(y)))
+      .option("from", { type: "string", describe: "The seal Vault uses now: shamir (needed for Shamir -> auto when no --vault-addr), or the disabled seal's type" })
+      .option("ha", { type: "boolean", describe: "HA cluster (raft/Consul): standbys first. Default: read from the config's storage" })
+      .example("$0 migrate -c /etc/vault.d", "Config with the old seal disabled = \"true\" and the new seal enabled")
+      .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
+      .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
+  async run(argv) {
+    const env = envWithVaultFlags(argv, process.env);
+    const outputs = parseOutputs(argv.format, argv.output);
+    const timeoutMs = parseDuration("timeout", argv.timeout);
+    const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
+    const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
+    const config = loadConfigFromArgs(argv, env);
+    registerConfigSecrets(config, env);
+    const target = vaultTargetFromEnv(env);
+
+    let liveType: string | undefined;
+    if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
+      liveType = await readSealStatus(target, { timeoutMs: callTimeoutMs }).then((s) => s.type, () => undefined);
+    }
+    const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
+
+    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise) };
+    const only = (c: VaultConfig, patterns: string[], skip: string[] = []) => runChecks({ config: c, env, options, only: patterns, skip });
+    const enabled = config.seals.filter((s) => !s.disabled);
+    const disabled = config.seals.filter((s) => s.disabled);
+    const startedAt = new Date();
+    const runs: Promise<RunResult>[] = [
+      // The layout, the per-seal lint and the live Vault, on the whole config.
+      only(config, ["config.*", "migrate.layout", "vault.*"]),
+    ];
+    if (enabled.length > 0) runs.push(only({ ...config, seals: enabled }, [...new Set(enabled.map((s) => `${s.type}.*`))]));
+    if (disabled.length > 0) runs.push(only({ ...config, seals: disabled }, [...new Set(disabled.map((s) => `${s.type}.*`)), "migrate.old-seal-decrypt"], OLD_SEAL_SKIPS));
+    const [first, ...rest] = await Promise.all(runs);
+    const run = rest.reduce(mergeRuns, first!);
+    const report = buildReport(run, { version: version(), startedAt, configFiles: config.files });
+
+    const onStdout = outputs.find((o) => o.path === "-");
+    if (onStdout?.format === "json") process.stdout.write(`${JSON.stringify({ migration: plan, report }, null, 2)}\n`);
+    else if (onStdout?.format === "text") {
+      process.stdout.write(renderText(report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
+      process.stdout.write(renderPlanText(plan));
+    }
+    writeOutputs(report, outputs.filter((o) => o.path !== "-" || o.format === "junit"), argv, env);
+    return exitCodeFor(report, argv["fail-on"]);
+  },
+};

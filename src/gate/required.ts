@@ -1,0 +1,66 @@
+// Which checks the gate waits for. By default what decides whether Vault starts: the config as Vault reads
+// it, credentials, the key's state and the round trip Vault does. Advisory checks (rotation, deletion
+// protection) run only with --fail-on warn, and then count.
+import { STATUS_RANK } from "../model.js";
+import type { RunReport } from "../report/report.js";
+
+export const DEFAULT_REQUIRED = [
+  "config.*",
+  "awskms.region-key",
+  "awskms.credentials",
+  "awskms.identity",
+  "awskms.key-state",
+  "awskms.round-trip",
+  // gcpckms: every check of the group; its advisory ones never block (see blockingChecks).
+  "gcpckms.*",
+];
+
+/** Advisory checks join only when warnings block. */
+const ADVISORY_GROUPS = ["awskms.*", "gcpckms.*"];
+
+export function gatePatterns(opts: { require?: string[]; failOn: "fail" | "warn"; vaultAddrFlag: boolean }): string[] {
+  const base = opts.require && opts.require.length > 0 ? opts.require : DEFAULT_REQUIRED;
+  const out = [...base];
+  if (opts.failOn === "warn" && !(opts.require && opts.require.length > 0)) out.push(...ADVISORY_GROUPS);
+  // The live Vault only counts when asked for by flag: in an init container VAULT_ADDR names the Vault that
+  // has not started yet.
+  if (opts.vaultAddrFlag) out.push("vault.*");
+  return [...new Set(out)];
+}
+
+export interface BlockingCheck {
+  target: string;
+  check: string;
+  status: string;
+  code: string;
+  cause?: string;
+  message: string;
+}
+
+/** Checks that keep the gate closed, in report order (mirrors exitCodeFor with ignoreAdvisory). */
+export function blockingChecks(report: RunReport, failOn: "fail" | "warn"): BlockingCheck[] {
+  const threshold = failOn === "warn" ? STATUS_RANK.warn : STATUS_RANK.error;
+  const out: BlockingCheck[] = [];
+  for (const t of report.targets) {
+    for (const c of t.checks) {
+      if (c.advisory && failOn !== "warn") continue;
+      if (STATUS_RANK[c.status] < threshold) continue;
+      const f = c.findings.find((x) => x.status === c.status) ?? c.findings[0];
+      out.push({ target: t.id, check: c.id, status: c.status, code: f?.code ?? "", cause: f?.cause, message: f?.message ?? "" });
+    }
+  }
+  return out;
+}
+
+/** What the next attempt runs: everything that did not pass (skipped dependents included, so they run once their prerequisite recovers). */
+export function checksToRetry(report: RunReport, failOn: "fail" | "warn"): string[] {
+  const ids = new Set<string>();
+  for (const t of report.targets) {
+    for (const c of t.checks) {
+      if (c.status === "pass") continue;
+      if (failOn !== "warn" && (c.status === "warn" || c.advisory)) continue;
+      ids.add(c.id);
+    }
+  }
+  return [...ids];
+}

@@ -1,0 +1,152 @@
+// The seal-migration procedure for one direction, as ordered operator steps with the keys each step needs,
+// and the way back. Source: https://developer.hashicorp.com/vault/docs/concepts/seal#seal-migration
+// (migration since Vault 1.5.1: standbys first, the migration happens when a migrated node becomes active;
+// Shamir unseal keys become recovery keys when moving to auto-unseal, recovery keys become unseal keys when
+// moving back to Shamir) and https://support.hashicorp.com/hc/en-us/articles/360002040848-Seal-Migration.
+import { readFileSync } from "node:fs";
+import type { SealConfig, VaultConfig } from "../config/seal-config.js";
+import { formatProvenance } from "../config/seal-config.js";
+import { UsageError } from "../exit-codes.js";
+
+export type MigrationDirection = "shamir-to-auto" | "auto-to-auto" | "auto-to-shamir";
+
+export interface PlanStep {
+  text: string;
+  commands: string[];
+}
+
+export interface MigrationPlan {
+  direction: MigrationDirection;
+  from: string;
+  to: string;
+  /** Names of the old (disabled) and new (enabled) seal blocks. */
+  oldSeal?: string;
+  newSeal?: string;
+  ha: boolean;
+  keys: { enter: string; after: string };
+  steps: PlanStep[];
+  rollback: PlanStep[];
+}
+
+export interface DirectionInput {
+  /** --from: "shamir", or the old seal's type (must match the disabled block). */
+  from?: string;
+  /** seal-status `type` of the running Vault, when known. */
+  liveType?: string;
+}
+
+/** Which migration this config describes. A config without a disabled seal is Shamir -> auto only when told so. */
+export function detectDirection(config: VaultConfig, input: DirectionInput = {}): { direction: MigrationDirection; from: string; to: string; oldSeal?: SealConfig; newSeal?: SealConfig } {
+  const enabled = config.seals.filter((s) => !s.disabled);
+  const disabled = config.seals.filter((s) => s.disabled);
+  if (disabled.length > 1) throw new UsageError(`${disabled.length} disabled seals: a migration has one old seal (disabled = "true"); fix the layout first`);
+  if (enabled.length > 1) throw new UsageError(`${enabled.length} enabled seals: a migration has one new seal; fix the layout first (several enabled seals is seal HA, Vault Enterprise)`);
+  const old = disabled[0];
+  const next = enabled[0];
+  if (old) {
+    if (input.from && input.from !== old.type) throw new UsageError(`--from ${input.from}, but the config's disabled (old) seal is ${old.type} (${formatProvenance(old.from)})`);
+    return next
+      ? { direction: "auto-to-auto", from: old.type, to: next.type, oldSeal: old, newSeal: next }
+      : { direction: "auto-to-shamir", from: old.type, to: "shamir", oldSeal: old };
+  }
+  if (!next) throw new UsageError("no seal block in the config: Vault uses Shamir and there is nothing to migrate to");
+  if (input.from === "shamir" || (!input.from && input.liveType === "shamir")) {
+    return { direction: "shamir-to-auto", from: "shamir", to: next.type, newSeal: next };
+  }
+  if (input.from) throw new UsageError(`--from ${input.from}: the config has no disabled seal; to migrate from ${input.from}, keep its block with disabled = "true" next to the new one`);
+  throw new UsageError(`the config holds one enabled ${next.type} seal and no disabled seal: for Shamir -> ${next.type} pass --from shamir (or --vault-addr, so the running Vault's seal type can be read); for a migration from another auto-unseal seal, keep the old block with disabled = "true"`);
+}
+
+/** The storage backend named in the config files ("raft", "consul", ...), read from the HCL or JSON text. */
+export function configStorage(config: VaultConfig): { type?: string; ha: boolean } {
+  let type: string | undefined;
+  let ha = false;
+  for (const file of config.files) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    type ??= /(^|\n)\s*storage\s+"(\w+)"/.exec(text)?.[2] ?? /"storage"\s*:\s*\{\s*"(\w+)"/.exec(text)?.[1];
+    if (/(^|\n)\s*ha_storage\s+"/.test(text) || /ha_enabled\s*=\s*"?true/.test(text)) ha = true;
+  }
+  return { type, ha: ha || type === "raft" || type === "consul" };
+}
+
+export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?: boolean; vaultAddr?: string }): MigrationPlan {
+  const d = detectDirection(config, input);
+  const storage = configStorage(config);
+  const ha = input.ha ?? storage.ha;
+  const addr = input.vaultAddr ?? "<VAULT_ADDR>";
+  const at = input.vaultAddr ? `VAULT_ADDR=${input.vaultAddr} ` : "";
+  const keys = {
+    "shamir-to-auto": { enter: "the current Shamir unseal keys", after: `the same key shares become recovery keys: from now on ${d.to} unseals Vault, and the shares can no longer unseal it` },
+    "auto-to-auto": { enter: "the recovery keys", after: `the recovery keys stay the same; ${d.to} unseals Vault from now on` },
+    "auto-to-shamir": { enter: "the recovery keys", after: "the recovery key shares become the Shamir unseal keys: every restart now needs the threshold of them, entered by hand" },
+  }[d.direction];
+  const configChange = {
+    "shamir-to-auto": `add the seal "${d.to}" block, as in this config`,
+    "auto-to-auto": `keep the old seal "${d.from}" block with disabled = "true" and add the new seal "${d.to}" block, as in this config`,
+    "auto-to-shamir": `set disabled = "true" in the seal "${d.from}" block and add no other seal, as in this config`,
+  }[d.direction];
+  const unseal = `VAULT_ADDR=<NODE_ADDR> vault operator unseal -migrate   # once per key, ${keys.enter}, up to the threshold`;
+  const steps: PlanStep[] = [
+    storage.type === "raft"
+      ? { text: "Take a snapshot first.", commands: [`${at}vault operator raft snapshot save pre-seal-migration.snap`] }
+      : { text: `Back up the storage backend first (${storage.type ?? "storage"}${storage.type === "consul" ? ": consul snapshot save" : ""}).`, commands: storage.type === "consul" ? ["consul snapshot save pre-seal-migration.snap"] : [] },
+    { text: "Run this preflight where each Vault node runs (same credentials and network): the new seal must work fully and the old one must still decrypt.", commands: ["vault-kms-doctor migrate --config <VAULT_CONFIG>"] },
+    { text: "Make sure VAULT_SEAL_TYPE is not set where Vault runs: it overrides the enabled seal's type.", commands: ["systemctl show vault -p Environment | grep -c VAULT_SEAL_TYPE   # expect 0"] },
+  ];
+  if (ha) {
+    steps.push(
+      { text: `On each standby node, one at a time: stop Vault, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: ["systemctl stop vault   # or: kubectl delete pod vault-1 (after updating the config)", "systemctl start vault"] },
+      { text: `Unseal that standby with -migrate and ${keys.enter}.`, commands: [unseal, "VAULT_ADDR=<NODE_ADDR> vault status   # Seal Migration in Progress: true until the migration completes"] },
+      { text: "When every standby has been restarted and unsealed with -migrate, stop the active node (SIGTERM; do not use step-down). A migrated standby becomes active and performs the migration.", commands: ["systemctl stop vault   # on the active node"] },
+      { text: `Change the old active node's config the same way and start it; it joins as a standby of the migrated cluster. If it reports a migration pending, unseal it with -migrate and ${keys.enter}.`, commands: ["systemctl start vault"] },
+    );
+  } else {
+    steps.push(
+      { text: `Stop Vault, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: ["systemctl stop vault", "systemctl start vault"] },
+      { text: `Unseal with -migrate and ${keys.enter}; the migration completes when the node becomes active.`, commands: [unseal.replace("VAULT_ADDR=<NODE_ADDR> ", at)] },
+    );
+  }
+  steps.push(
+    { text: `Check the result: seal type ${d.to}, no migration pending. From now on ${keys.after}.`, commands: [`vault-kms-doctor check --config <VAULT_CONFIG> --vault-addr ${addr}`, `${at}vault status`] },
+  );
+  if (d.direction !== "shamir-to-auto") {
+    steps.push({ text: `Once every node runs ${d.to}, remove the disabled "${d.from}" block at the next restart. Keep the old ${d.from} key (do not disable or schedule its deletion) until you no longer need the rollback or the pre-migration snapshot.`, commands: [] });
+  }
+  const reverse = {
+    "shamir-to-auto": `migrate back: set disabled = "true" in the seal "${d.to}" block, restart (standbys first) and unseal with -migrate and the recovery keys; they become unseal keys again. The ${d.to} key must still decrypt.`,
+    "auto-to-auto": `migrate back: mark the "${d.to}" block disabled = "true", enable the "${d.from}" block again, restart (standbys first) and unseal with -migrate and the recovery keys. The ${d.from} key must still exist and decrypt.`,
+    "auto-to-shamir": `migrate back: add the seal "${d.from}" block again (enabled), restart (standbys first) and unseal with -migrate and the unseal keys; they become recovery keys again.`,
+  }[d.direction];
+  const rollback: PlanStep[] = [
+    { text: "Before any migrated node became active: stop the restarted nodes, put the previous config back and start them; they unseal as before (no -migrate).", commands: ["systemctl stop vault && cp <VAULT_CONFIG>.pre-migration <VAULT_CONFIG> && systemctl start vault"] },
+    { text: `After the migration completed: ${reverse}`, commands: [] },
+    { text: "Last resort: restore the pre-migration snapshot with the previous seal config (the old seal must still decrypt).", commands: storage.type === "raft" ? [`${at}vault operator raft snapshot restore -force pre-seal-migration.snap`] : [] },
+  ];
+  return { direction: d.direction, from: d.from, to: d.to, oldSeal: d.oldSeal?.name, newSeal: d.newSeal?.name, ha, keys, steps, rollback };
+}
+
+export function renderPlanText(plan: MigrationPlan): string {
+  const lines = [
+    "",
+    `Seal migration plan: ${plan.from} -> ${plan.to} (${plan.ha ? "HA cluster: standbys first" : "single node"})`,
+    `  Keys to enter with -migrate: ${plan.keys.enter}.`,
+    `  Afterwards: ${plan.keys.after}.`,
+    "",
+    "  Steps:",
+  ];
+  plan.steps.forEach((s, i) => {
+    lines.push(`  ${i + 1}. ${s.text}`);
+    for (const c of s.commands) lines.push(`       ${c}`);
+  });
+  lines.push("", "  Rollback:");
+  plan.rollback.forEach((s, i) => {
+    lines.push(`  ${i + 1}. ${s.text}`);
+    for (const c of s.commands) lines.push(`       ${c}`);
+  });
+  return `${lines.join("\n")}\n`;
+}

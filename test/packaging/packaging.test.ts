@@ -1,0 +1,105 @@
+// What can be verified of the image and the examples without a Docker engine: every file the Dockerfile copies
+// exists and is not excluded by .dockerignore, the entrypoint is the package's bin, the runtime user is not
+// root, and the examples run the gate the way the README says.
+import { describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../support/cli.js";
+
+const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
+
+interface Instruction { stage: number; op: string; args: string }
+
+/** Dockerfile instructions with line continuations joined, numbered by build stage. */
+function instructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let stage = -1;
+  for (const line of text.replace(/\\\n/g, " ").split("\n")) {
+    const m = /^\s*([A-Z]+)\s+(.*)$/.exec(line);
+    if (!m || line.trimStart().startsWith("#")) continue;
+    if (m[1] === "FROM") stage++;
+    out.push({ stage, op: m[1]!, args: m[2]!.trim() });
+  }
+  return out;
+}
+
+describe("Dockerfile", () => {
+  const dockerfile = instructions(read("Dockerfile"));
+  const lastStage = Math.max(...dockerfile.map((i) => i.stage));
+  const pkg = JSON.parse(read("package.json")) as { bin: Record<string, string>; engines: { node: string } };
+  const ignored = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+
+  it("is multi-stage on the Node major of package.json engines", () => {
+    const froms = dockerfile.filter((i) => i.op === "FROM").map((i) => i.args);
+    expect(froms).toEqual(["node:20-alpine AS build", "node:20-alpine AS runtime"]);
+    expect(pkg.engines.node).toBe(">=20");
+  });
+
+  it("copies only files that exist and that .dockerignore lets through", () => {
+    const fromContext = dockerfile.filter((i) => i.op === "COPY" && !i.args.startsWith("--from"));
+    expect(fromContext.length).toBeGreaterThan(0);
+    for (const copy of fromContext) {
+      const sources = copy.args.split(/\s+/).slice(0, -1);
+      for (const src of sources) {
+        expect(existsSync(join(ROOT, src)), `${src} exists`).toBe(true);
+        expect(ignored, `${src} is not in .dockerignore`).not.toContain(src);
+      }
+    }
+  });
+
+  it("the runtime stage ships the compiled bin and links it as the entrypoint", () => {
+    const bin = pkg.bin["vault-kms-doctor"]!;
+    expect(bin).toBe("dist/src/cli.js");
+    const runtime = dockerfile.filter((i) => i.stage === lastStage);
+    expect(runtime.some((i) => i.op === "COPY" && i.args === "--from=build /src/dist/src ./dist/src")).toBe(true);
+    expect(runtime.find((i) => i.op === "WORKDIR")!.args).toBe("/opt/vault-kms-doctor");
+    expect(runtime.find((i) => i.op === "RUN")!.args).toContain(`ln -s /opt/vault-kms-doctor/${bin} /usr/local/bin/vault-kms-doctor`);
+    expect(runtime.find((i) => i.op === "ENTRYPOINT")!.args).toBe('["vault-kms-doctor"]');
+    // cli.js reads ../../package.json for --version: it must sit at the WORKDIR root.
+    expect(runtime.some((i) => i.op === "COPY" && i.args === "--from=build /src/package.json ./package.json")).toBe(true);
+    expect(read("src/cli.ts").split("\n")[0]).toBe("#!/usr/bin/env node");
+  });
+
+  it("the build compiles what tsc needs for dist/src and dist/checks", () => {
+    const build = dockerfile.filter((i) => i.stage === 0);
+    expect(build.map((i) => i.args)).toEqual(expect.arrayContaining(["src ./src", "checks ./checks", "package.json package-lock.json tsconfig.json ./"]));
+    expect(build.find((i) => i.op === "RUN" && i.args.includes("tsc"))!.args).toContain("npm prune --omit=dev");
+  });
+
+  it("runs as a non-root user", () => {
+    const users = dockerfile.filter((i) => i.stage === lastStage && i.op === "USER").map((i) => i.args);
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
+  });
+});
+
+describe("examples", () => {
+  it("Kubernetes init container: gate --wait 5m with Vault's serviceAccount and config volume", () => {
+    const text = read("examples/kubernetes/vault-statefulset-init-container.yaml");
+    expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m", "--format", "json"]');
+    expect(text).toContain("serviceAccountName: vault");
+    expect(text).toMatch(/volumeMounts:\n(?:\s*#.*\n)*\s+- name: config\n\s+mountPath: \/vault\/config/);
+    expect(text).toContain("runAsNonRoot: true");
+  });
+
+  it("Helm values: server.extraInitContainers for the official chart", () => {
+    const text = read("examples/kubernetes/helm-values.yaml");
+    expect(text).toMatch(/^server:\n(?:.*\n)*  extraInitContainers:\n    - name: vault-kms-doctor/m);
+    expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m"]');
+  });
+
+  it("GitHub Actions: JUnit written and uploaded even when the check fails", () => {
+    const text = read("examples/kubernetes/github-actions.yml");
+    expect(text).toContain("--format junit");
+    expect(text).toContain("--output vault-kms-doctor.xml");
+    expect(text).toMatch(/if: always\(\)\n\s+uses: actions\/upload-artifact@v4/);
+  });
+
+  it("systemd drop-in: ExecStartPre gate --wait 2m after network-online.target", () => {
+    const text = read("examples/systemd/vault-kms-doctor.conf");
+    expect(text).toContain("ExecStartPre=/usr/local/bin/vault-kms-doctor gate --config /etc/vault.d --wait 2m");
+    expect(text).toContain("After=network-online.target");
+    expect(text).toContain("Wants=network-online.target");
+    expect(Number(/TimeoutStartSec=(\d+)/.exec(text)![1])).toBeGreaterThan(120);
+  });
+});
