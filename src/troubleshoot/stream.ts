@@ -151,12 +151,27 @@ function toMatch(d: Diagnosis, rest: Diagnosis[], record: LogRecord): ExplainMat
   return m;
 }
 
+/** Distinct message texts remembered at once: a log repeats a few errors thousands of times. */
+const MAX_CACHED = 512;
+
 class MatchGroups {
   private readonly groups = new Map<string, ExplainMatch>();
+  private readonly explained = new Map<string, Diagnosis[]>();
+
+  /** The table's answer for a record, computed once per distinct message (the timestamp aside). */
+  private diagnose(record: LogRecord, opts: { provider?: string }): Diagnosis[] {
+    const message = record.timestamp ? record.text.replace(record.timestamp, "") : record.text;
+    const cached = this.explained.get(message);
+    if (cached) return cached;
+    const result = explainText(record.text, opts);
+    if (this.explained.size >= MAX_CACHED) this.explained.clear();
+    this.explained.set(message, result);
+    return result;
+  }
 
   add(record: LogRecord, opts: { provider?: string }): void {
     if (!WORTH_MATCHING.test(record.text)) return;
-    const [best, ...rest] = explainText(record.text, opts);
+    const [best, ...rest] = this.diagnose(record, opts);
     if (!best) return;
     let key = groupKey(best);
     // Past the cap, fold new entity variants into one group per rule so memory stays bounded.
