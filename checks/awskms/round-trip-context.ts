@@ -1,10 +1,10 @@
 // The kms_context trap. Some guides add `kms_context = "App=..."` to the seal and a policy condition that
 // requires it; Vault has no such setting and sends no context, so it can never unseal. With a context from
 // --kms-context or the stanza, this check round-trips with it and compares with Vault's own (context-free) trip.
-import { randomBytes, timingSafeEqual } from "node:crypto";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { callAws, createKmsClient } from "../../src/clients/aws.js";
 import { parseKeyValues } from "../../src/key-values.js";
+import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { clientOptions, leastPrivilegePolicy, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
 import { statementsWithContextConditions, withoutContextConditions } from "../../src/aws/context-conditions.js";
 import type { PolicyDocument } from "../../src/iam/types.js";
@@ -43,19 +43,16 @@ export default defineCheck({
     const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? vault.keyArn ?? region.key.raw;
     const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName ?? "<ROLE_NAME>";
     const opts = clientOptions(ctx, region, creds);
-    const { EncryptCommand, DecryptCommand, GetKeyPolicyCommand } = await import("@aws-sdk/client-kms");
+    const { GetKeyPolicyCommand } = await import("@aws-sdk/client-kms");
     const kms = await createKmsClient(opts);
     const details = { context: contextText, vault_round_trip: vault.ok ? "works" : `fails at ${vault.failedStep}: ${vault.errorName}` };
     try {
+      const trip = await kmsRoundTrip(opts, region.key.raw, context);
       let error: string | undefined;
-      try {
-        const probe = randomBytes(32);
-        const enc = await callAws("kms", opts, (abortSignal) => kms.send(new EncryptCommand({ KeyId: region.key.raw, Plaintext: probe, EncryptionContext: context }), { abortSignal }));
-        const dec = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }), { abortSignal }));
-        if (!dec.Plaintext || !timingSafeEqual(Buffer.from(dec.Plaintext), probe)) error = "Decrypt returned different bytes";
-      } catch (err) {
-        const view = viewAwsError(err);
-        if (view.network) throw err;
+      if (trip.failedStep === "Compare") error = "Decrypt returned different bytes";
+      else if (!trip.ok) {
+        const view = viewAwsError(trip.error);
+        if (view.network) throw trip.error;
         error = `${view.name}: ${view.message}`;
       }
       const findings: Finding[] = [];

@@ -1,9 +1,8 @@
 // The verdict: what Vault does at init and at every unseal. Encrypt a fresh random 32-byte data key with
 // the configured key id and NO encryption context, then Decrypt the blob with no KeyId and no context, and
 // compare (go-kms-wrapping awskms Encrypt/Decrypt, VAULT-FACTS.md). The probe is never printed.
-import { randomBytes, timingSafeEqual } from "node:crypto";
 import { defineCheck } from "../../src/check.js";
-import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
 
 export default defineCheck<RoundTripFacts>({
@@ -29,35 +28,22 @@ export default defineCheck<RoundTripFacts>({
     const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
     const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
     const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName;
-    const opts = clientOptions(ctx, region, creds);
-    const { EncryptCommand, DecryptCommand } = await import("@aws-sdk/client-kms");
-    const kms = await createKmsClient(opts);
-    const probe = randomBytes(32);
-    const started = performance.now();
-    let step: "Encrypt" | "Decrypt" = "Encrypt";
-    try {
-      const enc = await callAws("kms", opts, (abortSignal) => kms.send(new EncryptCommand({ KeyId: region.key.raw, Plaintext: probe }), { abortSignal }));
-      step = "Decrypt";
-      const dec = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }), { abortSignal }));
-      const plain = dec.Plaintext ? Buffer.from(dec.Plaintext) : Buffer.alloc(0);
-      if (plain.length !== probe.length || !timingSafeEqual(plain, probe)) {
-        return { findings: [ctx.report("fail", "mismatch", {}, { cause: "unseal_decrypt_failed" })], facts: { ok: false, failedStep: "Compare" } };
-      }
+    const trip = await kmsRoundTrip(clientOptions(ctx, region, creds), region.key.raw);
+    if (trip.ok) {
       return {
-        findings: [ctx.report("pass", "ok", { ms: Math.round(performance.now() - started) }, { details: { key_arn: enc.KeyId ?? keyArn, ciphertext_bytes: enc.CiphertextBlob?.length ?? 0 } })],
-        facts: { ok: true, keyArn: enc.KeyId ?? keyArn },
+        findings: [ctx.report("pass", "ok", { ms: trip.ms }, { details: { key_arn: trip.keyArn ?? keyArn, ciphertext_bytes: trip.ciphertextBytes ?? 0 } })],
+        facts: { ok: true, keyArn: trip.keyArn ?? keyArn },
       };
-    } catch (err) {
-      const view = viewAwsError(err);
-      const error = `${view.name}: ${view.message}`;
-      const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause, keyArn: resourceArnIn(view.message) };
-      if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
-      const denied = view.name === "AccessDeniedException";
-      const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";
-      const fix = denied ? accessDeniedFix(view.message, keyArn, roleName) : view.fix;
-      return { findings: [ctx.report("fail", code, { error }, { cause: denied ? "permission_denied" : view.cause, fix })], facts };
-    } finally {
-      kms.destroy();
     }
+    if (trip.failedStep === "Compare") return { findings: [ctx.report("fail", "mismatch", {}, { cause: "unseal_decrypt_failed" })], facts: { ok: false, failedStep: "Compare" } };
+    const step = trip.failedStep as "Encrypt" | "Decrypt";
+    const view = viewAwsError(trip.error);
+    const error = `${view.name}: ${view.message}`;
+    const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause, keyArn: resourceArnIn(view.message) };
+    if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
+    const denied = view.name === "AccessDeniedException";
+    const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";
+    const fix = denied ? accessDeniedFix(view.message, keyArn, roleName) : view.fix;
+    return { findings: [ctx.report("fail", code, { error }, { cause: denied ? "permission_denied" : view.cause, fix })], facts };
   },
 });

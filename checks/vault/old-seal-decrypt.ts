@@ -1,9 +1,8 @@
 // The old (disabled) awskms seal during a migration: Vault must still Decrypt the root key it wrapped, with
 // no KeyId and no encryption context (go-kms-wrapping awskms Decrypt, VAULT-FACTS.md). Encrypt is not needed
 // any more, and a decrypt-only key policy is legitimate, so a denied Encrypt is not a failure here.
-import { randomBytes, timingSafeEqual } from "node:crypto";
 import { defineCheck } from "../../src/check.js";
-import { callAws, createKmsClient } from "../../src/clients/aws.js";
+import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
 export default defineCheck({
@@ -27,34 +26,22 @@ export default defineCheck({
     const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
     const arn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
     const opts = clientOptions(ctx, region, creds);
-    const { EncryptCommand, DecryptCommand } = await import("@aws-sdk/client-kms");
-    const kms = await createKmsClient(opts);
-    const probe = randomBytes(32);
-    const started = performance.now();
-    let step: "Encrypt" | "Decrypt" = "Encrypt";
-    try {
-      const enc = await callAws("kms", opts, (abortSignal) => kms.send(new EncryptCommand({ KeyId: region.key.raw, Plaintext: probe }), { abortSignal }));
-      step = "Decrypt";
-      const dec = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }), { abortSignal }));
-      const plain = dec.Plaintext ? Buffer.from(dec.Plaintext) : Buffer.alloc(0);
-      if (plain.length !== probe.length || !timingSafeEqual(plain, probe)) {
-        return { findings: [ctx.report("fail", "failed", { step: "Compare", arn, error: "Decrypt returned different bytes than were encrypted" })] };
-      }
-      return { findings: [ctx.report("pass", "decrypt-ok", { arn: enc.KeyId ?? arn, ms: Math.round(performance.now() - started) })] };
-    } catch (err) {
-      const view = viewAwsError(err);
-      const error = `${view.name}: ${view.message}`;
-      if (view.network) return { findings: [ctx.report("error", "network", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
-      const denied = view.name === "AccessDeniedException";
-      const fix = {
-        summary: "Keep kms:Decrypt and kms:DescribeKey on the old key for Vault's role until the migration is complete on every node.",
-        commands: [`aws kms get-key-policy --key-id ${arn} --policy-name default --region ${region.region}`],
-      };
-      if (denied && step === "Encrypt") return { findings: [ctx.report("warn", "decrypt-unproven", { arn, error }, { cause: "permission_denied", fix })] };
-      if (denied) return { findings: [ctx.report("fail", "decrypt-denied", { arn, error }, { cause: "permission_denied", fix })] };
-      return { findings: [ctx.report("fail", "failed", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
-    } finally {
-      kms.destroy();
+    const trip = await kmsRoundTrip(opts, region.key.raw);
+    if (trip.ok) return { findings: [ctx.report("pass", "decrypt-ok", { arn: trip.keyArn ?? arn, ms: trip.ms })] };
+    if (trip.failedStep === "Compare") {
+      return { findings: [ctx.report("fail", "failed", { step: "Compare", arn, error: "Decrypt returned different bytes than were encrypted" })] };
     }
+    const step = trip.failedStep!;
+    const view = viewAwsError(trip.error);
+    const error = `${view.name}: ${view.message}`;
+    if (view.network) return { findings: [ctx.report("error", "network", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
+    const denied = view.name === "AccessDeniedException";
+    const fix = {
+      summary: "Keep kms:Decrypt and kms:DescribeKey on the old key for Vault's role until the migration is complete on every node.",
+      commands: [`aws kms get-key-policy --key-id ${arn} --policy-name default --region ${region.region}`],
+    };
+    if (denied && step === "Encrypt") return { findings: [ctx.report("warn", "decrypt-unproven", { arn, error }, { cause: "permission_denied", fix })] };
+    if (denied) return { findings: [ctx.report("fail", "decrypt-denied", { arn, error }, { cause: "permission_denied", fix })] };
+    return { findings: [ctx.report("fail", "failed", { step, arn, error }, { cause: view.cause, fix: view.fix })] };
   },
 });
