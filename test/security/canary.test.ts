@@ -27,6 +27,7 @@ const CANARY = {
 
 let dir: string;
 let configDir: string;
+let migrateDir: string;
 let saKeyFile: string;
 let privateKeyPem: string;
 
@@ -62,6 +63,12 @@ beforeAll(() => {
     `seal "azurekeyvault" {\n  disabled = true\n  name = "az"\n  tenant_id = "t"\n  client_id = "c"\n  client_secret = "${CANARY.azureSecret}"\n  vault_name = "v"\n  key_name = "k"\n}`,
     `seal "gcpckms" {\n  disabled = true\n  name = "g"\n  project = "vault-prod-123456"\n  region = "global"\n  key_ring = "r"\n  crypto_key = "k"\n  credentials = "${saKeyFile}"\n}`,
   ].join("\n"));
+  migrateDir = join(dir, "migrate");
+  mkdirSync(migrateDir);
+  writeFileSync(join(migrateDir, "seals.hcl"), [
+    `seal "awskms" {\n  disabled = "true"\n  region = "us-east-1"\n  kms_key_id = "alias/old"\n  access_key = "env://CANARY_AK"\n  secret_key = "file://${join(dir, "secret")}"\n  session_token = "string://${CANARY.sessionTokenString}"\n}`,
+    `seal "gcpckms" {\n  project = "vault-prod-123456"\n  region = "global"\n  key_ring = "r"\n  crypto_key = "k"\n  credentials = "${saKeyFile}"\n}`,
+  ].join("\n"));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +94,14 @@ describe("no secret in any output", () => {
     assertClean(`check ${fmt.join(" ")}`, r.stdout + r.stderr);
     // The static key did reach the report, masked: the test would see it if masking broke.
     if (!fmt.includes("junit")) expect(r.stdout).toContain("AKIA…0001");
+  });
+
+  it.each([["text"], ["json"]])("gate and migrate, %s", async (fmt) => {
+    for (const args of [["gate", "-c", configDir, "--wait", "2s", "--call-timeout", "500ms"], ["migrate", "-c", migrateDir, "--call-timeout", "500ms", "--timeout", "6s"]]) {
+      const r = await runCli([...args, "--format", fmt], { env: baseEnv(plantedEnv()) });
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
+      assertClean(`${args[0]} ${fmt}`, r.stdout + r.stderr);
+    }
   });
 
   it("explain on a log that quotes the secrets", async () => {
