@@ -1,5 +1,5 @@
-// 7. Scale: 1, 10 and 50 awskms seal targets in one run against the emulator. There is no fleet file yet, so
-// the targets are seal blocks in one generated Vault config directory, checked with --enterprise.
+// 7. Scale: 1, 10 and 50 awskms seal targets in one run against the emulator, from a generated fleet file
+// (--fleet) checked with the default concurrency cap.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,12 +14,13 @@ const RUNS = 3;
 /** "Far less than linear": each target beyond the first costs at most this fraction (1/5) of a whole 1-target run. */
 const MARGINAL_SHARE = 5;
 
-function writeSealDirectory(dir: string, seals: number): void {
-  writeFileSync(join(dir, "00-server.hcl"), 'storage "raft" {\n  path = "/vault/data"\n}\n');
-  for (let i = 1; i <= seals; i++) {
-    const name = `aws-${String(i).padStart(2, "0")}`;
-    writeFileSync(join(dir, `seal-${name}.hcl`), `seal "awskms" {\n  name       = "${name}"\n  priority   = ${i}\n  region     = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n}\n`);
-  }
+function writeFleet(file: string, targets: number): void {
+  const list = Array.from({ length: targets }, (_, i) => ({
+    name: `aws-${String(i + 1).padStart(2, "0")}`,
+    type: "awskms",
+    settings: { region: "us-east-1", kms_key_id: "alias/vault-unseal" },
+  }));
+  writeFileSync(file, JSON.stringify({ targets: list }));
 }
 
 /** Seal targets whose round trip passed: proof that every target was really checked, not skipped. */
@@ -35,8 +36,9 @@ export async function benchScale(): Promise<BenchSection> {
     for (const seals of COUNTS) {
       const dir = mkdtempSync(join(tmpdir(), "vkd-bench-seals-"));
       try {
-        writeSealDirectory(dir, seals);
-        const runs = await repeat(RUNS, () => runTimed(process.execPath, [CLI, "-c", dir, "--enterprise", "--format", "json"], { env: scenarioEnv(emu), timeoutMs: 120_000 }));
+        const fleet = join(dir, "fleet.json");
+        writeFleet(fleet, seals);
+        const runs = await repeat(RUNS, () => runTimed(process.execPath, [CLI, "--fleet", fleet, "--format", "json"], { env: scenarioEnv(emu), timeoutMs: 120_000 }));
         const last = runs[runs.length - 1]!;
         results.push({ seals, ms: median(runs.map((r) => r.ms)), passed: roundTripsPassed(last), warning: /\w+Warning: [^\n]*/.exec(last.stderr)?.[0] });
       } finally {
@@ -60,9 +62,8 @@ export async function benchScale(): Promise<BenchSection> {
     };
   });
   const notes = [
-    "No fleet file exists yet: each target is a `seal \"awskms\"` block (unique name and priority, same key) in one generated config directory,",
-    `run as \`vault-kms-doctor -c DIR --enterprise --format json\` against the \`healthy\` emulator, median of ${RUNS} runs after one warm-up.`,
-    "Vault itself accepts at most 3 seal blocks, so config.seal-layout reports the 10 and 50 layouts (exit 1); every seal's awskms checks still run.",
+    "Each target is an awskms entry (unique name, same key) in a generated fleet file,",
+    `run as \`vault-kms-doctor --fleet FILE --format json\` (default --concurrency) against the \`healthy\` emulator, median of ${RUNS} runs after one warm-up.`,
     "\"Far less than linear\" is read as: each target beyond the first adds at most a fifth of a whole 1-target run (startup and module loading are paid once).",
   ];
   const warnings = new Map<string, number[]>();
