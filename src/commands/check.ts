@@ -105,6 +105,30 @@ export function writeOutputs(report: RunReport, outputs: Output[], argv: Record<
   }
 }
 
+export interface RunArgs {
+  env: NodeJS.ProcessEnv;
+  outputs: Output[];
+  timeoutMs: number;
+  callTimeoutMs: number;
+  kmsContext?: Record<string, string>;
+  concurrency: number;
+  config: VaultConfig;
+}
+
+/** What check, gate and migrate read alike from their arguments: validated, and secrets registered before anything prints. */
+export function readRunArgs(argv: Record<string, any>): RunArgs {
+  const env = envWithVaultFlags(argv, process.env);
+  const outputs = parseOutputs(argv.format, argv.output);
+  const timeoutMs = parseDuration("timeout", argv.timeout);
+  const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
+  const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
+  const concurrency = Number(argv.concurrency ?? DEFAULT_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError("--concurrency must be a whole number from 1 to 256");
+  const config = loadConfigFromArgs(argv, env);
+  registerConfigSecrets(config, env);
+  return { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config };
+}
+
 export function outputOptions(y: Argv): Argv<any> {
   return y
     .option("format", { alias: "f", type: "string", array: true, describe: "text | json | junit (repeatable; pairs with --output)" })
@@ -137,15 +161,7 @@ export const checkCommand: CommandModule = {
       .example("$0 -c vault.hcl --kms-context App=vault-prod", "Also try the encryption context a guide told you to set")
       .example("$0 -c vault.hcl --format json | jq .verdict", "Machine-readable verdict"),
   async run(argv) {
-    const env = envWithVaultFlags(argv, process.env);
-    const outputs = parseOutputs(argv.format, argv.output);
-    const timeoutMs = parseDuration("timeout", argv.timeout);
-    const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
-    const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
-    const concurrency = Number(argv.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError("--concurrency must be a whole number from 1 to 256");
-    const config = loadConfigFromArgs(argv, env);
-    registerConfigSecrets(config, env);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config } = readRunArgs(argv);
     const startedAt = new Date();
     const progress = process.stderr.isTTY && !env.CI;
     let done = 0;

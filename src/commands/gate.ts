@@ -9,9 +9,8 @@ import { parseDuration } from "../duration.js";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
-import { parseKeyValues } from "../key-values.js";
-import { loadConfigFromArgs, outputOptions, parseOutputs, registerConfigSecrets, sealOptions, writeOutputs } from "./check.js";
-import { envWithVaultFlags, vaultOptions } from "../vault/target.js";
+import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
+import { vaultOptions } from "../vault/target.js";
 import { gatePatterns } from "../gate/required.js";
 import { runGate, type GateResult } from "../gate/gate-loop.js";
 import { attemptJson, attemptText, resultJson, resultText } from "../gate/attempt-log.js";
@@ -30,15 +29,9 @@ export const gateCommand: CommandModule = {
       .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
       .example("$0 gate -c vault.hcl --wait 1m --fail-on warn", "Also wait on advisory checks (rotation, deletion protection)"),
   async run(argv) {
-    const env = envWithVaultFlags(argv, process.env);
-    const outputs = parseOutputs(argv.format, argv.output);
+    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config } = readRunArgs(argv);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
-    const attemptBudgetMs = parseDuration("timeout", argv.timeout);
-    const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), attemptBudgetMs);
-    const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
     const failOn = argv["fail-on"] as "fail" | "warn";
-    const config = loadConfigFromArgs(argv, env);
-    registerConfigSecrets(config, env);
 
     const onStdout = outputs.find((o) => o.path === "-");
     const files = outputs.filter((o) => o.path !== "-");

@@ -6,13 +6,11 @@ import type { CommandModule } from "../main.js";
 import { runChecks, type RunResult } from "../runner.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
 import type { VaultConfig } from "../config/seal-config.js";
-import { parseDuration } from "../duration.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
-import { parseKeyValues } from "../key-values.js";
 import { renderText } from "../report/text.js";
-import { loadConfigFromArgs, outputOptions, parseOutputs, registerConfigSecrets, sealOptions, writeOutputs } from "./check.js";
-import { envWithVaultFlags, vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
+import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
+import { vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
 import { readSealStatus } from "../vault/status-client.js";
 import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
 import { mergeRuns } from "../gate/merge-runs.js";
@@ -35,13 +33,7 @@ export const migrateCommand: CommandModule = {
       .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
       .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
   async run(argv) {
-    const env = envWithVaultFlags(argv, process.env);
-    const outputs = parseOutputs(argv.format, argv.output);
-    const timeoutMs = parseDuration("timeout", argv.timeout);
-    const callTimeoutMs = Math.min(parseDuration("call-timeout", argv["call-timeout"]), timeoutMs);
-    const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
-    const config = loadConfigFromArgs(argv, env);
-    registerConfigSecrets(config, env);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config } = readRunArgs(argv);
     const target = vaultTargetFromEnv(env);
 
     let liveType: string | undefined;
