@@ -5,7 +5,8 @@
 import { vi } from "vitest";
 import type { CheckDefinition } from "../../src/check.js";
 import { loadVaultConfig } from "../../src/config/load.js";
-import { runTarget, type TargetResult } from "../../src/runner.js";
+import type { TargetResult } from "../../src/runner.js";
+import { codesByCheck, findingIn, runSealChecks } from "../support/check-harness.js";
 import type { Finding } from "../../src/model.js";
 import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
 import type { Scenario } from "../../fixtures/emulator/scenarios.js";
@@ -40,24 +41,15 @@ export async function runAwsScenario(
     for (const k of Object.keys(env).filter((k) => k.startsWith("AWS_"))) vi.stubEnv(k, env[k]);
     const config = loadVaultConfig([opts.config ?? CONFIG], { env });
     const seal = config.seals[0]!;
-    const result = await runTarget(
-      { id: seal.name, kind: "seal", label: seal.name, seal },
-      AWSKMS_IAM_CHECKS,
-      { config, env, options: { timeoutMs: 20_000, callTimeoutMs: 2_000, enterprise: false, kmsContext: opts.kmsContext } },
-      new AbortController().signal,
-      new Set(),
-    );
-    const codes: Record<string, string[]> = {};
-    for (const c of result.checks) codes[c.id] = c.findings.map((f) => `${f.status}:${f.code}`);
+    const result = await runSealChecks(config, AWSKMS_IAM_CHECKS, { env, kmsContext: opts.kmsContext });
+    const codes = codesByCheck(result);
     return {
       emulator,
       result,
       codes,
       status: (id) => result.checks.find((c) => c.id === id)?.status ?? "absent",
       finding(id, code) {
-        const f = result.checks.find((c) => c.id === id)?.findings.find((x) => x.code === code);
-        if (!f) throw new Error(`no ${id}/${code} in ${JSON.stringify(codes)}`);
-        return f;
+        return findingIn(result, id, code);
       },
     };
   } finally {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { runCli, ROOT, codesOf } from "../support/cli.js";
 
 const cfg = (name: string) => join(ROOT, "fixtures/configs", name);

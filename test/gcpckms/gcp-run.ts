@@ -4,8 +4,8 @@
 import { vi } from "vitest";
 import type { CheckDefinition } from "../../src/check.js";
 import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
-import { runTarget, type TargetResult } from "../../src/runner.js";
-import { configFromText } from "../support/check-harness.js";
+import type { TargetResult } from "../../src/runner.js";
+import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
 import requiredKeys from "../../checks/config/required-keys.js";
 import config from "../../checks/gcpckms/config.js";
 import credentials from "../../checks/gcpckms/credentials.js";
@@ -46,23 +46,14 @@ export async function runGcpScenario(
   for (const k of ["GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CREDENTIALS", "GCE_METADATA_HOST", "METADATA_SERVER_DETECTION", "CLOUDSDK_CONFIG", "GOOGLE_PROJECT", "GOOGLE_REGION"]) vi.stubEnv(k, env[k]);
   const cfg = configFromText(opts.hcl ?? stanza(emulator.scenario.gcp!.seal), env);
   const seal = cfg.seals[0]!;
-  const result = await runTarget(
-    { id: seal.name, kind: "seal", label: seal.name, seal },
-    [requiredKeys, ...GCPCKMS_CHECKS],
-    { config: cfg, env, options: { timeoutMs: 20_000, callTimeoutMs: opts.callTimeoutMs ?? 1_500, enterprise: false, kmsContext: opts.kmsContext } },
-    new AbortController().signal,
-    new Set(),
-  );
-  const codes: Record<string, string[]> = {};
-  for (const c of result.checks) codes[c.id] = c.findings.map((f) => `${f.status}:${f.code}`);
+  const result = await runSealChecks(cfg, [requiredKeys, ...GCPCKMS_CHECKS], { env, callTimeoutMs: opts.callTimeoutMs ?? 1_500, kmsContext: opts.kmsContext });
+  const codes = codesByCheck(result);
   return {
     emulator,
     result,
     codes,
     finding(checkId, code) {
-      const f = result.checks.find((c) => c.id === checkId)?.findings.find((x) => x.code === code);
-      if (!f) throw new Error(`no ${checkId}/${code} in ${JSON.stringify(codes)}`);
-      return f;
+      return findingIn(result, checkId, code);
     },
   };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { buildReport, exitCodeFor } from "../../src/report/report.js";
 import { renderText } from "../../src/report/text.js";
 import { renderJson } from "../../src/report/json.js";

@@ -31,3 +31,28 @@ export async function codesFor(def: CheckDefinition<any>, text: string, opts: { 
   const result = await runCheck(def, config, opts);
   return result.checks[0]!.findings.map((f) => `${f.status}:${f.code}`);
 }
+
+/** Runs several checks on the first seal of a config through the real runner, as the CLI would. */
+export async function runSealChecks(config: VaultConfig, defs: CheckDefinition<any>[], opts: { env: NodeJS.ProcessEnv; callTimeoutMs?: number; kmsContext?: Record<string, string> }): Promise<TargetResult> {
+  const seal = config.seals[0]!;
+  return runTarget(
+    { id: seal.name, kind: "seal", label: seal.name, seal },
+    defs,
+    { config, env: opts.env, options: { timeoutMs: 20_000, callTimeoutMs: opts.callTimeoutMs ?? 2_000, enterprise: false, kmsContext: opts.kmsContext } },
+    new AbortController().signal,
+    new Set(),
+  );
+}
+
+/** `check id -> ["status:code", ...]` for a target's results. */
+export function codesByCheck(result: TargetResult): Record<string, string[]> {
+  const codes: Record<string, string[]> = {};
+  for (const c of result.checks) codes[c.id] = c.findings.map((f) => `${f.status}:${f.code}`);
+  return codes;
+}
+
+export function findingIn(result: TargetResult, checkId: string, code: string) {
+  const f = result.checks.find((c) => c.id === checkId)?.findings.find((x) => x.code === code);
+  if (!f) throw new Error(`no ${checkId}/${code} in ${JSON.stringify(codesByCheck(result))}`);
+  return f;
+}
