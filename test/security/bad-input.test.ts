@@ -124,7 +124,7 @@ describe("CLI argument abuse", () => {
   it.each([
     [["--config"], /Not enough arguments|nothing to check/],
     [["-c", "fixtures/configs", "--only"], /./],
-    [["-c", "test"], /no \.hcl or \.json config files/],
+    [["-c", "checks"], /no \.hcl or \.json config files/],
     [["explain", "--file", "fixtures"], /is a directory/],
     [["explain", "--file", "/nonexistent.log"], /ENOENT/],
     [["explain", "a", "--file", "x"], /not both/],
