@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
-import { parseKeyId, strayCharacters } from "../../src/aws/key-id.js";
+import { parseKeyId } from "../../src/aws/key-id.js";
+import { strayCharacters } from "../../src/config/stray-characters.js";
 import { imdsEndpoint, probeImds } from "../../src/aws/imds.js";
 import { sharedConfigFile } from "../../src/aws/credential-sources.js";
 import type { RegionKeyFacts } from "../../src/aws/session.js";

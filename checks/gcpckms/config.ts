@@ -4,7 +4,8 @@
 // Missing values are config.required-keys' finding (with Vault's own wording); this check then skips.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue, type ResolvedValue } from "../../src/config/seal-config.js";
-import { cryptoKeyName, fromFullName, isValidId, keyRingName, strayCharacters, zoneToRegion, type SealIdKey } from "../../src/gcp/resource-ids.js";
+import { cryptoKeyName, fromFullName, isValidId, keyRingName, zoneToRegion, type SealIdKey } from "../../src/gcp/resource-ids.js";
+import { strayCharacters } from "../../src/config/stray-characters.js";
 import { GCPCKMS_DOCS, type GcpConfigFacts } from "../../src/gcp/session.js";
 
 const KEYS: SealIdKey[] = ["project", "region", "key_ring", "crypto_key"];

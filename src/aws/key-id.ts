@@ -28,8 +28,3 @@ export function parseKeyId(raw: string): KeyIdentifier {
   return { raw: v, form: "unknown" };
 }
 
-/** Characters that a Helm list or a copy-paste leaves inside a value: quotes, commas, whitespace. */
-export function strayCharacters(value: string): string | undefined {
-  const cleaned = value.trim().replace(/^["']|["',]+$/g, "").trim();
-  return cleaned !== value ? cleaned : undefined;
-}

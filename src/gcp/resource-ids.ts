@@ -16,12 +16,6 @@ const VALID: Record<SealIdKey, RegExp> = {
   crypto_key: /^[a-zA-Z0-9_-]{1,63}$/,
 };
 
-/** The value with surrounding whitespace, quotes and trailing commas/semicolons removed; undefined when nothing changes. */
-export function strayCharacters(value: string): string | undefined {
-  const cleaned = value.trim().replace(/^["'\s]+|["',;\s]+$/g, "").trim();
-  return cleaned !== value ? cleaned : undefined;
-}
-
 export function isValidId(key: SealIdKey, value: string): boolean {
   return VALID[key].test(value);
 }
