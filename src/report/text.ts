@@ -106,8 +106,11 @@ export function renderText(report: RunReport, opts: TextOptions): string {
   const first = startHere(report);
   if (first) {
     lines.push(`${c.bold("Start here:")} ${printable(first.finding.message)} ${c.dim(`(${first.check.id})`)}`);
-    const cmd = first.finding.fix?.commands.find((x) => !x.startsWith("#"));
-    if (cmd) lines.push(c.cyan(`  ${printable(cmd.split("\n")[0]!)}`));
+    // One line to act on; a multi-line command (a policy document) stays under its check.
+    const cmd = first.finding.fix?.commands.find((x) => !x.startsWith("#") && !x.includes("\n"));
+    const needsFiles = first.finding.fix?.commands.some((x) => x.includes("\n")) ?? false;
+    if (cmd) lines.push(c.cyan(`  ${printable(cmd)}`) + (needsFiles ? c.dim(`   # after the file commands under ${first.check.id} above`) : ""));
+    else if (first.finding.fix) lines.push(c.dim(`  Fix: see ${first.check.id} above.`));
     lines.push("");
   }
   lines.push(verdictLine(c, report));
