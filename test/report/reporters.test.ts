@@ -71,6 +71,16 @@ describe("reporters", () => {
     expect(escapeXml("a\u0000b\uFFFEc")).toBe("abc");
   });
 
+  it("text: 'Start here' names the most specific of several failures, with a one-line command", () => {
+    const contextFinding = { status: "fail" as const, code: "policy-requires-context", cause: "encryption_context_mismatch", message: "Your policy requires an encryption context Vault will never send.",
+      fix: { summary: "Drop the condition.", commands: ["cat > key-policy.json <<'EOF'\n{}\nEOF", "aws kms put-key-policy --key-id K --policy-name default --policy file://key-policy.json"] } };
+    const withContext = buildReport({ ...run, targets: [{ ...run.targets[1]!, checks: [...run.targets[1]!.checks, { id: "awskms.round-trip-context", title: "Round trip with kms_context", status: "fail", advisory: false, durationMs: 1, findings: [contextFinding] }] }] },
+      { version: "0", startedAt: new Date(0), configFiles: [] });
+    const text = renderText(withContext, { color: false, verbose: false });
+    expect(text).toMatch(/Start here: Your policy requires an encryption context Vault will never send\. \(awskms.round-trip-context\)\n  aws kms put-key-policy .* # after the file commands under awskms.round-trip-context above/);
+    expect(renderText(report, { color: false, verbose: false })).not.toContain("Start here");
+  });
+
   it("exit code follows --fail-on; error counts as fail; advisory checks can be ignored by the gate", () => {
     expect(exitCodeFor(report, "fail")).toBe(1);
     const onlyAdvisoryError = buildReport({ ...run, targets: [{ ...run.targets[1]!, checks: [run.targets[1]!.checks[2]!] }] }, { version: "0", startedAt: new Date(0), configFiles: [] });
