@@ -19,6 +19,10 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
     CLOUDSDK_CONFIG: "/nonexistent/gcloud",
     CI: "true",
+    // Nothing under test may reach a real cloud: unless a test points them at the emulator, every endpoint is
+    // a closed loopback port (AWS_ENDPOINT_URL is the SDK's fallback below the per-service variables).
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    VAULT_KMS_DOCTOR_GCP_KMS_ENDPOINT: "127.0.0.1:9",
   };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
