@@ -84,8 +84,3 @@ export function redact<T>(value: T): T {
   }
   return value;
 }
-
-/** For tests: forget registered secrets. */
-export function clearSecrets(): void {
-  secrets.clear();
-}

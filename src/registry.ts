@@ -45,7 +45,6 @@ export const CHECK_GROUPS: Record<string, Loader[]> = {
   ],
 };
 
-export const SEAL_GROUPS = () => Object.keys(CHECK_GROUPS).filter((g) => g !== "config");
 
 export async function loadGroup(group: string): Promise<CheckDefinition<any>[]> {
   const loaders = CHECK_GROUPS[group] ?? [];
