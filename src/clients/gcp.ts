@@ -26,7 +26,7 @@ export interface GcpKmsClient {
 }
 
 // Testing hooks of the doctor - Vault itself has no such settings. They point the client at the
-// local emulator (fixtures/emulator/gcp): a "host:port" gRPC endpoint and the PEM CA its TLS
+// local emulator (test/emulator/gcp): a "host:port" gRPC endpoint and the PEM CA its TLS
 // certificate chains to.
 export const GCP_KMS_ENDPOINT_ENV = "VAULT_KMS_DOCTOR_GCP_KMS_ENDPOINT";
 export const GCP_CA_FILE_ENV = "VAULT_KMS_DOCTOR_GCP_CA_FILE";

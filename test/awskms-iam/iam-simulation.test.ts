@@ -84,7 +84,7 @@ describe("awskms.iam-simulation against the emulator", () => {
   });
 
   it("names the role by its ARN with path, recovered with iam:GetRole (an assumed-role ARN drops the path)", async () => {
-    const { loadScenario } = await import("../../fixtures/emulator/scenarios.js");
+    const { loadScenario } = await import("../emulator/scenarios.js");
     const s = loadScenario("healthy");
     s.aws!.roles![0]!.path = "/platform/";
     s.aws!.accessKeys![0]!.principalArn = "arn:aws:iam::111122223333:role/platform/vault-unseal";
@@ -94,7 +94,7 @@ describe("awskms.iam-simulation against the emulator", () => {
   });
 
   it("without iam:GetRole, says the path is assumed and still simulates", async () => {
-    const { loadScenario } = await import("../../fixtures/emulator/scenarios.js");
+    const { loadScenario } = await import("../emulator/scenarios.js");
     const s = loadScenario("healthy");
     const read = s.aws!.roles![0]!.inlinePolicies!["kms-doctor-read"]!;
     const stmt = (Array.isArray(read.Statement) ? read.Statement : [read.Statement])[0]!;

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScenario, type Scenario } from "../../fixtures/emulator/scenarios.js";
+import { loadScenario, type Scenario } from "../emulator/scenarios.js";
 import { compareTrustPolicy, correctedTrustPolicy } from "../../src/aws/trust-policy.js";
 import type { PolicyDocument } from "../../src/iam/types.js";
 import { runAwsScenario } from "./aws-run.js";

@@ -3,7 +3,7 @@
 // analyseKmsPolicies (src/policy, offline) run on the scenario's own documents - the Vault role's inline and attached
 // policies and the key policy - must decide each of Vault's three actions alike, with and without kms_context.
 import { describe, expect, it } from "vitest";
-import { listScenarios, loadScenario } from "../../fixtures/emulator/scenarios.js";
+import { listScenarios, loadScenario } from "../emulator/scenarios.js";
 import type { NamedPolicy } from "../../src/iam/types.js";
 import { analyseKmsPolicies } from "../../src/policy/analyse.js";
 import { CONTEXT_CONFIG, runAwsScenario } from "./aws-run.js";

@@ -1,5 +1,5 @@
 // 1. Cold start: `--version` and `--help` against bare `node -e 0`, and which packages real runs load.
-import { startEmulator } from "../../fixtures/emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { baseEnv, CLI } from "../support/cli.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 import { formatMs, formatRatio, median, repeat, runTimed } from "./measure.js";

@@ -1,6 +1,6 @@
 // 4. Time to verdict on a dead endpoint: the emulator accepting and never answering (every service hangs), and
 // a closed port (connection refused). The doctor with default settings against a bare SDK DescribeKey.
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { CLI } from "../support/cli.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 import { formatMs, formatRatio, formatSpeedup, median, repeat, runTimed, type Timed } from "./measure.js";

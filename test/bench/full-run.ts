@@ -1,6 +1,6 @@
 // 2. A full awskms run against the manual `aws` CLI preflight; 3. a full gcpckms run, SDK load included.
 // Both against the emulator's healthy scenarios, the CLI as a child process with default settings.
-import { startEmulator } from "../../fixtures/emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { CLI } from "../support/cli.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 import { findAwsCli, runManualPreflight } from "./aws-cli.js";

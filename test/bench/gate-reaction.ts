@@ -1,7 +1,7 @@
 // 5. Gate reaction: `gate --wait` runs while KMS is down; at t the KMS comes back; the time from t to the gate's
 // exit. Two ways down: a closed port (each attempt fails at once, so the backoff sleep dominates) and an
 // endpoint that accepts and never answers (an attempt in flight must first hit its call deadline).
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { GATE_BACKOFF } from "../../src/gate/backoff.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 import { defaultCallTimeoutMs, refusedEnv } from "./dead-endpoint.js";

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator } from "../../fixtures/emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { CLI } from "../support/cli.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 import { formatMs, formatRatio, median, repeat, runTimed, type Timed } from "./measure.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator } from "../../fixtures/emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { runCli } from "../support/cli.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 

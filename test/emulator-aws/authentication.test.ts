@@ -4,7 +4,7 @@ import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { failureOf, iamClient, kmsClient, stsClient, VAULT_SESSION_ARN } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

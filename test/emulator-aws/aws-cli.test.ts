@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { awsScenario } from "./scenario-files.js";
 
 function probeAwsCli(): { ok: true; version: string } | { ok: false; reason: string } {

@@ -3,7 +3,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
-import type { AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import type { AwsEmulator } from "../emulator/aws/server.js";
 
 export const ACCOUNT = "111122223333";
 export const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -5,7 +5,7 @@ import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromContainerMetadata, fromHttp, fromInstanceMetadata, fromTokenFile } from "@aws-sdk/credential-providers";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { applyEnv, failureOf, KEY_ARN, kmsClient, stsClient } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

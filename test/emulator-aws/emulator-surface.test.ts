@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { afterEach, describe, expect, test } from "vitest";
-import { describeAwsScenario, startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { describeAwsScenario, startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { kmsClient } from "./clients.js";
 import { awsScenario, readScenarioFile } from "./scenario-files.js";
 

@@ -3,7 +3,7 @@
 import { DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { failureOf, kmsClient, stsClient } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

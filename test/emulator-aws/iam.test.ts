@@ -11,7 +11,7 @@ import { GetKeyPolicyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/clien
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { fromTokenFile } from "@aws-sdk/credential-providers";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { failureOf, iamClient, KEY_ARN, kmsClient, ROLE_ARN, stsClient, VAULT_SESSION_ARN } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

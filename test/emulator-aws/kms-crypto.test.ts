@@ -9,8 +9,8 @@ import {
   ListResourceTagsCommand,
 } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { AwsScenario } from "../../fixtures/emulator/aws/scenario.js";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import type { AwsScenario } from "../emulator/aws/scenario.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { failureOf, KEY_ARN, kmsClient } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

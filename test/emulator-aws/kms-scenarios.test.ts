@@ -2,7 +2,7 @@
 // calls KMS: DescribeKey on the configured key, Encrypt with no context, Decrypt with no KeyId and no context.
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAwsEmulator, type AwsEmulator } from "../../fixtures/emulator/aws/server.js";
+import { startAwsEmulator, type AwsEmulator } from "../emulator/aws/server.js";
 import { failureOf, KEY_ARN, kmsClient, VAULT_SESSION_ARN } from "./clients.js";
 import { awsScenario } from "./scenario-files.js";
 

@@ -1,7 +1,7 @@
 // Loads the AWS part of a scenario file (fixtures/scenarios/<name>.json) for the emulator tests.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { AwsScenario, ScenarioFile } from "../../fixtures/emulator/aws/scenario.js";
+import type { AwsScenario, ScenarioFile } from "../emulator/aws/scenario.js";
 
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { gcpMetadata } from "google-auth-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startGcpEmulator } from "../../fixtures/emulator/gcp/server.js";
-import { loadGcpScenarioFile } from "../../fixtures/emulator/gcp/scenario.js";
+import { startGcpEmulator } from "../emulator/gcp/server.js";
+import { loadGcpScenarioFile } from "../emulator/gcp/scenario.js";
 import { createGcpKmsClient } from "../../src/clients/gcp.js";
 import { openGcpSession, rpcFailure, type GcpEmulatorSession } from "./gcp-emulator-session.js";
 

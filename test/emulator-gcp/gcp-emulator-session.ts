@@ -1,7 +1,7 @@
 // Starts the Google emulator for one scenario file and builds the doctor's own Cloud KMS client
 // (src/clients/gcp.ts) against it. Shared by the emulator-gcp tests.
-import { startGcpEmulator, type GcpEmulator } from "../../fixtures/emulator/gcp/server.js";
-import { cryptoKeyName, loadGcpScenarioFile, type GcpScenario } from "../../fixtures/emulator/gcp/scenario.js";
+import { startGcpEmulator, type GcpEmulator } from "../emulator/gcp/server.js";
+import { cryptoKeyName, loadGcpScenarioFile, type GcpScenario } from "../emulator/gcp/scenario.js";
 import { createGcpKmsClient, type GcpKmsClient } from "../../src/clients/gcp.js";
 
 export interface GcpEmulatorSession {

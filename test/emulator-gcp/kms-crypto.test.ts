@@ -7,8 +7,8 @@ import { KeyManagementServiceClient } from "@google-cloud/kms";
 import * as grpc from "@grpc/grpc-js";
 import { GoogleAuth } from "google-auth-library";
 import { afterEach, describe, expect, it } from "vitest";
-import { crc32c } from "../../fixtures/emulator/gcp/ciphertext.js";
-import type { GcpScenario } from "../../fixtures/emulator/gcp/scenario.js";
+import { crc32c } from "../emulator/gcp/ciphertext.js";
+import type { GcpScenario } from "../emulator/gcp/scenario.js";
 import { openGcpSession, rpcFailure, type GcpEmulatorSession } from "./gcp-emulator-session.js";
 
 const KEY = "projects/vault-prod-123456/locations/global/keyRings/vault-unseal-ring/cryptoKeys/vault-unseal-key";

@@ -3,7 +3,7 @@
 // answer, with Google's exact codes and messages.
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { cryptoKeyName } from "../../fixtures/emulator/gcp/scenario.js";
+import { cryptoKeyName } from "../emulator/gcp/scenario.js";
 import { openGcpSession, rpcFailure, testVaultPermissions, type GcpEmulatorSession } from "./gcp-emulator-session.js";
 
 const KEY = "projects/vault-prod-123456/locations/global/keyRings/vault-unseal-ring/cryptoKeys/vault-unseal-key";

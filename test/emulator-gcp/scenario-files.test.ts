@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
-import { grantedPermissions } from "../../fixtures/emulator/gcp/iam-roles.js";
-import { describeGcpScenario, startGcpEmulator } from "../../fixtures/emulator/gcp/server.js";
-import { listGcpScenarioNames, loadGcpScenarioFile } from "../../fixtures/emulator/gcp/scenario.js";
+import { grantedPermissions } from "../emulator/gcp/iam-roles.js";
+import { describeGcpScenario, startGcpEmulator } from "../emulator/gcp/server.js";
+import { listGcpScenarioNames, loadGcpScenarioFile } from "../emulator/gcp/scenario.js";
 
 const EXPECTED = [
   "gcp-api-disabled",

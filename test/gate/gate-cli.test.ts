@@ -3,8 +3,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
-import { loadScenario } from "../../fixtures/emulator/scenarios.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
+import { loadScenario } from "../emulator/scenarios.js";
 import { baseEnv, CLI, ROOT, type CliResult } from "../support/cli.js";
 
 const registered = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" }).stdout.includes("gate");

@@ -3,8 +3,8 @@
 // failure, and stops at once when asked to.
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
-import { loadScenario } from "../../fixtures/emulator/scenarios.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
+import { loadScenario } from "../emulator/scenarios.js";
 import { loadVaultConfig } from "../../src/config/load.js";
 import { runChecks } from "../../src/runner.js";
 import { buildReport } from "../../src/report/report.js";

@@ -4,7 +4,7 @@
 // Runs once the gcpckms checks are registered in src/registry.ts (and dist/ is built).
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { baseEnv, CLI, codesOf, ROOT, runCli } from "../support/cli.js";
 
 const registered = (() => {

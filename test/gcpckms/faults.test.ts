@@ -2,7 +2,7 @@
 // network_unreachable, within the call deadline, and never passes.
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startEmulator } from "../../fixtures/emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { runGcpScenario, type GcpRun } from "./gcp-run.js";
 
 let run: GcpRun | undefined;

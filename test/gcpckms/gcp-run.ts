@@ -3,7 +3,7 @@
 // checks' env and process.env (google-auth-library and gcp-metadata read process.env only).
 import { vi } from "vitest";
 import type { CheckDefinition } from "../../src/check.js";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import type { TargetResult } from "../../src/runner.js";
 import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
 import requiredKeys from "../../checks/config/required-keys.js";

@@ -2,8 +2,8 @@
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
-import { startVaultEmulator } from "../../fixtures/emulator/vault/server.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
+import { startVaultEmulator } from "../emulator/vault/server.js";
 import { baseEnv, CLI, ROOT, codesOf, runCli } from "../support/cli.js";
 import { twoKeyScenario } from "./two-key-scenario.js";
 

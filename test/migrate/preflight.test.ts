@@ -6,7 +6,7 @@ import { loadVaultConfig } from "../../src/config/load.js";
 import { migrationPlan, detectDirection } from "../../src/vault/migration-plan.js";
 import { runTarget } from "../../src/runner.js";
 import { loadGroup } from "../../src/registry.js";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import migrationLayout from "../../checks/vault/migration-layout.js";
 import oldSealDecrypt from "../../checks/vault/old-seal-decrypt.js";
 import { runCheck } from "../support/check-harness.js";

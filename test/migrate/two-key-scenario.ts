@@ -1,6 +1,6 @@
 // An emulator scenario for auto -> auto within AWS KMS: the "healthy" account plus an old key
 // (alias/vault-unseal-old). The role may Encrypt with the old key or, as with a decrypt-only policy, not.
-import { loadScenario, type Scenario } from "../../fixtures/emulator/scenarios.js";
+import { loadScenario, type Scenario } from "../emulator/scenarios.js";
 
 export const OLD_KEY_ID = "0987dcba-09fe-87dc-65ba-ab0987654321";
 

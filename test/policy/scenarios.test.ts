@@ -3,8 +3,8 @@
 // elsewhere: credentials, network, key state). The online half will run the same scenarios against the emulator.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { identityPoliciesOf, roleArn } from "../../fixtures/emulator/aws/iam-directory.js";
-import type { ScenarioFile } from "../../fixtures/emulator/aws/scenario.js";
+import { identityPoliciesOf, roleArn } from "../emulator/aws/iam-directory.js";
+import type { ScenarioFile } from "../emulator/aws/scenario.js";
 import { analyseKmsPolicies } from "../../src/policy/analyse.js";
 
 const DIR = new URL("../../fixtures/scenarios/", import.meta.url);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, baseEnv } from "../support/cli.js";
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { scenarioEnv } from "../support/emulated-run.js";
 
 const CANARY = {

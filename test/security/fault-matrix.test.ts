@@ -5,10 +5,10 @@
 // Not covered here: DNS failure for the endpoint host — resolving a name would send a query off this machine.
 import { describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { loadScenario, type Scenario } from "../../fixtures/emulator/scenarios.js";
-import { startEmulator } from "../../fixtures/emulator/index.js";
-import type { AwsFault } from "../../fixtures/emulator/aws/scenario.js";
-import type { GcpFault } from "../../fixtures/emulator/gcp/scenario.js";
+import { loadScenario, type Scenario } from "../emulator/scenarios.js";
+import { startEmulator } from "../emulator/index.js";
+import type { AwsFault } from "../emulator/aws/scenario.js";
+import type { GcpFault } from "../emulator/gcp/scenario.js";
 import { runCli } from "../support/cli.js";
 import { scenarioEnv, check } from "../support/emulated-run.js";
 

@@ -2,7 +2,7 @@
 // makes is a read (Describe/Get/List/Simulate/Test, GetCallerIdentity), a credential exchange, or the probe's
 // Encrypt/Decrypt. Anything else — CreateKey, EnableKeyRotation, PutKeyPolicy, SetIamPolicy — fails the test.
 import { describe, expect, it } from "vitest";
-import { listScenarios } from "../../fixtures/emulator/scenarios.js";
+import { listScenarios } from "../emulator/scenarios.js";
 import { runAgainst } from "../support/emulated-run.js";
 
 const ALLOWED = /^(Describe|Get|List|Simulate|Test)\w*$|^(Encrypt|Decrypt|GenerateDataKey|AssumeRoleWithWebIdentity|AssumeRole|GetToken|GetMetadata|GetCredentials|token|metadata)$/;

@@ -1,5 +1,5 @@
 // Starts the emulator for a scenario and runs the real CLI against it, the way a user would in two terminals.
-import { startEmulator, type Emulator } from "../../fixtures/emulator/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { baseEnv, runCli, type CliResult } from "./cli.js";
 
 export interface EmulatedRun extends CliResult {

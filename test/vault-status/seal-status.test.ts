@@ -1,4 +1,4 @@
-// The live-Vault checks against the fake Vault (fixtures/emulator/vault), through the real runner and a real
+// The live-Vault checks against the fake Vault (test/emulator/vault), through the real runner and a real
 // HTTP(S) client: scenario -> the findings an operator sees.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { runTarget, type TargetResult } from "../../src/runner.js";
 import type { VaultConfig } from "../../src/config/seal-config.js";
 import { configFromText } from "../support/check-harness.js";
-import { startVaultEmulator, type VaultEmulator } from "../../fixtures/emulator/vault/server.js";
+import { startVaultEmulator, type VaultEmulator } from "../emulator/vault/server.js";
 import status from "../../checks/vault/status.js";
 import sealType from "../../checks/vault/seal-type.js";
 import initialized from "../../checks/vault/initialized.js";
