@@ -3,6 +3,8 @@
 // message table, so wording lives in one place per check and tests assert codes, not prose.
 import type { Finding, Fix, Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
+import type { FactId, FactMap, FactsOf } from "./facts.js";
+import type { VaultTarget } from "./vault/target.js";
 
 /** `config` checks look at the whole configuration once; the others run once per seal of their types. */
 export type CheckScope = "config" | "seal";
@@ -18,9 +20,13 @@ export interface RunOptions {
   enterprise: boolean;
   /** How many seal targets are checked at once. */
   concurrency?: number;
+  /** The running Vault to ask (--vault-addr or VAULT_ADDR); checks with `when: "vault-addr"` run only with one. */
+  vault?: VaultTarget;
+  /** A seal-migration preflight (the migrate command): checks with `when: "migration"` run even without a disabled seal. */
+  migration?: boolean;
 }
 
-export interface CheckContext<Facts = unknown> {
+export interface CheckContext<Needs extends FactId = never, Uses extends FactId = never> {
   config: VaultConfig;
   /** The seal under check (undefined for config-scope checks). */
   seal?: SealConfig;
@@ -28,11 +34,13 @@ export interface CheckContext<Facts = unknown> {
   options: RunOptions;
   /** Aborted when the run's budget is spent. */
   signal: AbortSignal;
-  /** Facts published by the checks named in `needs`, keyed by check id. */
-  facts: Record<string, unknown>;
+  /** Facts of a check named in `needs`: always there, or this check would have been skipped. */
+  need<Id extends Needs>(id: Id): FactMap[Id];
+  /** Facts of a check named in `uses`, when it published any. */
+  fact<Id extends Uses | Needs>(id: Id): FactMap[Id] | undefined;
   /** Builds a finding from the check's message table. */
   report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause">>): Finding;
-  /** Services found dead during this run (see src/network/dead-endpoints.ts). */
+  /** Endpoints (host:port) found dead during this run, so later calls to them fail fast (see src/clients/). */
   deadEndpoints: Set<string>;
 }
 
@@ -42,27 +50,41 @@ export interface CheckOutcome<Facts = unknown> {
   facts?: Facts;
 }
 
-export interface CheckDefinition<Facts = unknown> {
-  /** Stable id, `<group>.<name>`, e.g. `awskms.round-trip`. */
-  id: string;
+/** Where a check stands in a seal migration: `skip` on the old (disabled) seal, `only` there, or `decrypt-only` there. */
+export type OldSealRule = "skip" | "only" | "decrypt-only";
+
+export interface CheckDefinition<Id extends string = string, Needs extends FactId = never, Uses extends FactId = never> {
+  /** Stable id, `<group>.<name>`, e.g. `awskms.round-trip`; the group is the folder under checks/. */
+  id: Id;
   title: string;
   scope: CheckScope;
   /** Seal types this check applies to (seal scope); `["*"]` for every seal. */
   appliesTo: string[];
   /** Ids of checks whose facts this one needs (same seal); without them it is skipped. */
-  needs?: string[];
+  needs?: readonly Needs[];
   /** Ids of checks whose facts this one uses when they exist (it runs after them, but runs either way). */
-  uses?: string[];
+  uses?: readonly Uses[];
   /** Advisory checks never fail the gate unless `--fail-on warn`. */
   advisory?: boolean;
+  /** Part of the gate's default set: what decides whether Vault starts. */
+  blocksStart?: boolean;
+  /** Runs only when there is something to look at: a running Vault's address, or a seal migration. */
+  when?: "vault-addr" | "migration";
+  /** Its place in a seal migration (default: runs on old and new seals alike). */
+  oldSeal?: OldSealRule;
   /** Message templates keyed by finding code: `{name}` placeholders. */
   messages: Record<string, string>;
   docs?: string;
-  run(ctx: CheckContext<Facts>): Promise<CheckOutcome<Facts>>;
+  run(ctx: CheckContext<Needs, Uses>): Promise<CheckOutcome<FactsOf<Id>>>;
 }
 
-export function defineCheck<Facts = unknown>(def: CheckDefinition<Facts>): CheckDefinition<Facts> {
-  for (const id of def.needs ?? []) if (id === def.id) throw new Error(`check ${def.id} needs itself`);
+/** Any check, as the registry and the runner hold them. */
+export type AnyCheck = CheckDefinition<string, any, any>;
+
+export function defineCheck<const Id extends string, Needs extends FactId = never, Uses extends FactId = never>(
+  def: CheckDefinition<Id, Needs, Uses>,
+): CheckDefinition<Id, Needs, Uses> {
+  for (const id of def.needs ?? []) if ((id as string) === def.id) throw new Error(`check ${def.id} needs itself`);
   return def;
 }
 

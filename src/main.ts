@@ -5,19 +5,13 @@ import { EXIT_USAGE, UsageError } from "./exit-codes.js";
 import { ConfigError, ConfigSyntaxError } from "./config/load.js";
 import { redactText } from "./redact.js";
 import { version } from "./version.js";
+import type { CommandModule } from "./cli/command.js";
 import { checkCommand } from "./commands/check.js";
 import { listChecksCommand } from "./commands/list-checks.js";
 import { explainCommand } from "./commands/explain.js";
 import { policyCommand } from "./commands/policy.js";
 import { gateCommand } from "./commands/gate.js";
 import { migrateCommand } from "./commands/migrate.js";
-
-export interface CommandModule {
-  command: string | string[];
-  describe: string;
-  builder: (y: Argv) => Argv<any>;
-  run: (argv: Record<string, any>) => Promise<number>;
-}
 
 const COMMANDS: CommandModule[] = [checkCommand, gateCommand, migrateCommand, explainCommand, policyCommand, listChecksCommand];
 

@@ -32,4 +32,3 @@ export interface Finding {
   cause?: string;
 }
 
-export type SealType = "awskms" | "gcpckms" | "azurekeyvault" | "transit" | "pkcs11" | "ocikms" | "alicloudkms" | string;

@@ -1,20 +1,17 @@
 // The one redaction function. Every reporter and every log line passes through `redact`, so keeping
 // secrets out of output is a property of the pipeline, not a discipline each check must remember.
 
+import { isSecretSetting, secretEnvVars } from "./seals/index.js";
+
 const secrets = new Set<string>();
 
-/** Environment variables whose values are secrets wherever they appear. */
-export const SECRET_ENV_VARS = [
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-  "VAULT_TOKEN",
-  "AZURE_CLIENT_SECRET",
-  "GOOGLE_CREDENTIALS",
-];
+/** Seal settings that hold secrets whatever the seal type (beyond each descriptor's own `secret` settings). */
+const GENERIC_SECRET_SETTINGS = new Set(["credentials_json"]);
 
-/** Seal config keys whose values are secrets. */
-export const SECRET_SEAL_KEYS = new Set(["secret_key", "session_token", "token", "client_secret", "credentials_json"]);
+/** Whether a seal setting's value is a secret: one any seal descriptor (src/seals/) marks secret, whatever this seal's type. */
+export function isSecretSealSetting(key: string): boolean {
+  return GENERIC_SECRET_SETTINGS.has(key) || isSecretSetting(undefined, key);
+}
 
 /** Remembers a secret so that it is scrubbed from any output, with recognisable fragments of it. */
 export function registerSecret(value: string | undefined): void {
@@ -27,7 +24,7 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export function registerSecretsFromEnv(env: NodeJS.ProcessEnv): void {
-  for (const name of SECRET_ENV_VARS) registerSecret(env[name]);
+  for (const name of secretEnvVars()) registerSecret(env[name]);
 }
 
 /** `AKIAIOSFODNN7EXAMPLE` -> `AKIA…MPLE`: enough to tell keys apart, not enough to use one. */

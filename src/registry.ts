@@ -1,59 +1,55 @@
-// The lazy map of checks (after ESLint's lazy rule map): a group of checks is imported only when a
-// target needs it, so an awskms-only run never loads the Google SDK that gcpckms checks import.
-import type { CheckDefinition } from "./check.js";
+// The lazy map of checks (after ESLint's lazy rule map): id -> loader. The engine's own checks (config,
+// vault, migrate) are always loaded; a seal type's checks come from its descriptor (src/seals/) and are
+// imported only when a seal of that type is checked, so an awskms-only run never loads the Google SDK.
+import type { AnyCheck } from "./check.js";
+import { sealDescriptor, sealDescriptors } from "./seals/index.js";
+import type { CheckLoader } from "./seals/types.js";
 
-type Loader = () => Promise<{ default: CheckDefinition<any> }>;
+/** Checks of the whole configuration, the live Vault and migrations, in report order. */
+const ENGINE_CHECKS = [
+  "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection",
+  "vault.status", "vault.seal-type", "vault.initialized", "vault.sealed", "vault.recovery-seal", "vault.migration", "vault.health",
+  "migrate.layout", "migrate.old-seal-decrypt",
+];
 
-/** Group -> loaders, in the order checks are reported. `config` runs once; the others once per seal of that type. */
-export const CHECK_GROUPS: Record<string, Loader[]> = {
-  config: [
-    () => import("../checks/config/seal-layout.js"),
-    () => import("../checks/config/required-keys.js"),
-    () => import("../checks/config/ignored-keys.js"),
-    () => import("../checks/config/env-overrides.js"),
-    () => import("../checks/config/indirection.js"),
-    () => import("../checks/vault/status.js"),
-    () => import("../checks/vault/seal-type.js"),
-    () => import("../checks/vault/initialized.js"),
-    () => import("../checks/vault/sealed.js"),
-    () => import("../checks/vault/recovery-seal.js"),
-    () => import("../checks/vault/migration.js"),
-    () => import("../checks/vault/health.js"),
-    () => import("../checks/vault/migration-layout.js"),
-    () => import("../checks/vault/old-seal-decrypt.js"),
-  ],
-  awskms: [
-    () => import("../checks/awskms/region-key.js"),
-    () => import("../checks/awskms/credentials.js"),
-    () => import("../checks/awskms/identity.js"),
-    () => import("../checks/awskms/iam-simulation.js"),
-    () => import("../checks/awskms/irsa-trust.js"),
-    () => import("../checks/awskms/key-state.js"),
-    () => import("../checks/awskms/rotation.js"),
-    () => import("../checks/awskms/round-trip.js"),
-    () => import("../checks/awskms/round-trip-context.js"),
-    () => import("../checks/awskms/deletion-protection.js"),
-  ],
-  gcpckms: [
-    () => import("../checks/gcpckms/config.js"),
-    () => import("../checks/gcpckms/credentials.js"),
-    () => import("../checks/gcpckms/api-enabled.js"),
-    () => import("../checks/gcpckms/key.js"),
-    () => import("../checks/gcpckms/rotation.js"),
-    () => import("../checks/gcpckms/permissions.js"),
-    () => import("../checks/gcpckms/round-trip.js"),
-  ],
-};
+type Entry = readonly [string, CheckLoader];
 
-
-export async function loadGroup(group: string): Promise<CheckDefinition<any>[]> {
-  const loaders = CHECK_GROUPS[group] ?? [];
-  return Promise.all(loaders.map(async (load) => (await load()).default));
+/** A check's module is checks/<group>/<name>.ts for id `<group>.<name>`: the folder is the id's prefix by construction. */
+function moduleOf(id: string): Entry {
+  const dot = id.indexOf(".");
+  return [id, () => import(/* @vite-ignore */ `../checks/${id.slice(0, dot)}/${id.slice(dot + 1)}.js`) as ReturnType<CheckLoader>];
 }
 
-export async function loadAllChecks(): Promise<CheckDefinition<any>[]> {
-  const groups = await Promise.all(Object.keys(CHECK_GROUPS).map(loadGroup));
-  return groups.flat();
+function entries(sealTypes?: Iterable<string>): Entry[] {
+  const seals = sealTypes === undefined ? sealDescriptors() : [...new Set(sealTypes)].map(sealDescriptor).filter((d) => d !== undefined);
+  return [...ENGINE_CHECKS, ...seals.flatMap((d) => d.checks)].map((e) => (typeof e === "string" ? moduleOf(e) : e));
+}
+
+/** Every check id, in report order, without loading any check. */
+export function checkIds(): string[] {
+  return entries().map(([id]) => id);
+}
+
+async function load(list: Entry[]): Promise<AnyCheck[]> {
+  return Promise.all(list.map(async ([id, loader]) => {
+    const def = (await loader()).default;
+    if (def.id !== id) throw new Error(`registry lists ${id} but its module defines ${def.id}`);
+    return def;
+  }));
+}
+
+/** The engine's checks plus those of the given seal types, in report order. */
+export function loadChecksFor(sealTypes: Iterable<string>): Promise<AnyCheck[]> {
+  return load(entries(sealTypes));
+}
+
+export function loadAllChecks(): Promise<AnyCheck[]> {
+  return load(entries());
+}
+
+/** The group of a check: its id prefix, which is also its folder under checks/. */
+export function groupOf(id: string): string {
+  return id.slice(0, id.indexOf("."));
 }
 
 /** `--only`/`--skip` patterns: exact ids or globs with `*` (e.g. `awskms.*`). */

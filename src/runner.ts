@@ -3,11 +3,11 @@
 // finding, and skips dependents of a prerequisite that produced no facts. Order of the report is the
 // registry's order, whichever check finishes first.
 import { setMaxListeners } from "node:events";
-import { formatMessage, type CheckContext, type CheckDefinition, type RunOptions } from "./check.js";
+import { formatMessage, type AnyCheck, type CheckContext, type RunOptions } from "./check.js";
 import { worstStatus, type Finding, type Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import { sealLabel } from "./config/seal-config.js";
-import { loadGroup, matchesPattern } from "./registry.js";
+import { loadChecksFor, matchesPattern } from "./registry.js";
 
 export interface CheckResult {
   id: string;
@@ -40,20 +40,33 @@ export interface RunRequest {
   options: RunOptions;
   only?: string[];
   skip?: string[];
+  /** A further rule on which checks run (the gate's default set). */
+  select?: (def: AnyCheck) => boolean;
   /** Called as each check finishes, for progress on stderr. */
   onProgress?: (target: string, check: CheckResult) => void;
   /** Stops the run at once (the gate on SIGTERM/SIGINT); checks see it through ctx.signal. */
   signal?: AbortSignal;
 }
 
-function selected(def: CheckDefinition<any>, only?: string[], skip?: string[]): boolean {
+function selected(def: AnyCheck, req: RunRequest): boolean {
+  const { only, skip, select } = req;
   if (skip?.some((p) => matchesPattern(def.id, p))) return false;
+  if (select && !select(def)) return false;
   if (only && only.length > 0) return only.some((p) => matchesPattern(def.id, p));
   return true;
 }
 
+/** Whether a check has anything to look at in this run (its `when`), and on this seal (its `oldSeal` rule). */
+function applicable(def: AnyCheck, req: RunRequest, seal?: SealConfig): boolean {
+  if (def.when === "vault-addr" && !req.options.vault) return false;
+  if (def.when === "migration" && !req.options.migration && !req.config.seals.some((s) => s.disabled)) return false;
+  if (seal && def.oldSeal === "skip" && seal.disabled) return false;
+  if (seal && def.oldSeal === "only" && !seal.disabled) return false;
+  return true;
+}
+
 /** Adds the prerequisites of selected checks (a check cannot run without the facts it needs). */
-function withPrerequisites(all: CheckDefinition<any>[], chosen: CheckDefinition<any>[]): CheckDefinition<any>[] {
+function withPrerequisites(all: AnyCheck[], chosen: AnyCheck[]): AnyCheck[] {
   const ids = new Set(chosen.map((c) => c.id));
   let grew = true;
   while (grew) {
@@ -74,7 +87,7 @@ function errorFinding(err: unknown): Finding {
 
 export async function runTarget(
   target: { id: string; kind: "config" | "seal"; label: string; seal?: SealConfig },
-  checks: CheckDefinition<any>[],
+  checks: AnyCheck[],
   req: RunRequest,
   signal: AbortSignal,
   deadEndpoints: Set<string>,
@@ -88,7 +101,7 @@ export async function runTarget(
   });
   budget.catch(() => {});
 
-  const runOne = (def: CheckDefinition<any>): Promise<void> => {
+  const runOne = (def: AnyCheck): Promise<void> => {
     const existing = running.get(def.id);
     if (existing) return existing;
     const p = (async () => {
@@ -110,7 +123,11 @@ export async function runTarget(
           env: req.env,
           options: req.options,
           signal,
-          facts: Object.fromEntries([...needs, ...uses].filter((n) => facts[n] !== undefined).map((n) => [n, facts[n]])),
+          need: (id: string) => {
+            if (!needs.includes(id) || facts[id] === undefined) throw new Error(`check ${def.id} read facts of ${id}, which it does not need`);
+            return facts[id] as never;
+          },
+          fact: (id: string) => ([...needs, ...uses].includes(id) ? (facts[id] as never) : undefined),
           deadEndpoints,
           report: (status, code, args, extra) => {
             const template = def.messages[code];
@@ -188,19 +205,20 @@ export async function runChecks(req: RunRequest): Promise<RunResult> {
   req.signal?.addEventListener("abort", stop, { once: true });
   const deadEndpoints = new Set<string>();
   try {
-    const pick = (defs: CheckDefinition<any>[]) => withPrerequisites(defs, defs.filter((d) => selected(d, req.only, req.skip)));
+    const pick = (defs: AnyCheck[], seal?: SealConfig) => {
+      const here = defs.filter((d) => applicable(d, req, seal));
+      return withPrerequisites(here, here.filter((d) => selected(d, req)));
+    };
     const jobs: Promise<TargetResult>[] = [];
-    const configGroup = await loadGroup("config");
-    const configChecks = pick(configGroup.filter((d) => d.scope === "config"));
+    const all = await loadChecksFor(req.config.seals.map((s) => s.type));
+    const configChecks = pick(all.filter((d) => d.scope === "config"));
     if (configChecks.length > 0) {
       jobs.push(runTarget({ id: "config", kind: "config", label: "Configuration" }, configChecks, req, controller.signal, deadEndpoints));
     }
-    const groups = new Map<string, CheckDefinition<any>[]>();
     const limit = concurrencyLimit(req.options.concurrency ?? DEFAULT_CONCURRENCY);
     for (const seal of req.config.seals) {
-      if (!groups.has(seal.type)) groups.set(seal.type, seal.type === "config" ? [] : await loadGroup(seal.type));
-      const forSeal = [...configGroup, ...groups.get(seal.type)!].filter((d) => d.scope === "seal" && (d.appliesTo.includes("*") || d.appliesTo.includes(seal.type)));
-      const defs = pick(forSeal);
+      const forSeal = all.filter((d) => d.scope === "seal" && (d.appliesTo.includes("*") || d.appliesTo.includes(seal.type)));
+      const defs = pick(forSeal, seal);
       if (defs.length === 0) continue;
       jobs.push(limit(() => runTarget({ id: seal.name, kind: "seal", label: sealLabel(seal), seal }, defs, req, controller.signal, deadEndpoints)));
     }

@@ -11,10 +11,11 @@ import { viewAwsError, type CredentialFacts, type RegionKeyFacts } from "../../s
 
 const STS_AUDIENCE = "sts.amazonaws.com";
 
-export default defineCheck<CredentialFacts>({
+export default defineCheck({
   id: "awskms.credentials",
   title: "Credential chain",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["awskms"],
   needs: ["awskms.region-key"],
   messages: {
@@ -35,7 +36,7 @@ export default defineCheck<CredentialFacts>({
   },
   async run(ctx) {
     const seal = ctx.seal!;
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
+    const region = ctx.need("awskms.region-key");
     const findings: Finding[] = [];
     const { candidates, badStatic } = candidateSources(seal, ctx.env);
     if (badStatic) {

@@ -27,9 +27,9 @@ export default defineCheck({
     "unreadable": "Could not read the key policy: {error}.",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const key = ctx.facts["awskms.key-state"] as KeyFacts;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
+    const key = ctx.need("awskms.key-state");
     const opts = clientOptions(ctx, region, creds);
     const { GetKeyPolicyCommand } = await import("@aws-sdk/client-kms");
     const kms = await createKmsClient(opts);

@@ -79,10 +79,11 @@ function lintFix(analysis: PolicyAnalysis | undefined, code: string, fallback: F
   return hit?.fix && hit.fix.commands.length > 0 ? hit.fix : fallback;
 }
 
-export default defineCheck<IamSimulationFacts>({
+export default defineCheck({
   id: "awskms.iam-simulation",
   title: "IAM policy simulation",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials", "awskms.identity"],
   uses: ["awskms.key-state"],
@@ -107,10 +108,10 @@ export default defineCheck<IamSimulationFacts>({
     "key-unknown": "Could not find the key ARN behind {key} ({error}): policies are evaluated against the key ARN.",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const identity = ctx.facts["awskms.identity"] as IdentityFacts;
-    const keyFacts = ctx.facts["awskms.key-state"] as KeyFacts | undefined;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
+    const identity = ctx.need("awskms.identity");
+    const keyFacts = ctx.fact("awskms.key-state");
     const opts = clientOptions(ctx, region, creds);
     const findings: Finding[] = [];
     const { context, invalid } = requestedContext(ctx);

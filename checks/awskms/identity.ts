@@ -5,10 +5,11 @@ import { defineCheck } from "../../src/check.js";
 import { callAws, createStsClient } from "../../src/clients/aws.js";
 import { clientOptions, roleBehindSession, viewAwsError, type CredentialFacts, type IdentityFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
-export default defineCheck<IdentityFacts>({
+export default defineCheck({
   id: "awskms.identity",
   title: "Caller identity",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials"],
   messages: {
@@ -20,8 +21,8 @@ export default defineCheck<IdentityFacts>({
     "clock-skew": "This machine's clock is {minutes} minutes {direction} AWS's. AWS rejects signatures more than 5 minutes off (\"Signature expired\"); this tool's SDK corrects for it, Vault's does not.",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
     const opts = clientOptions(ctx, region, creds);
     const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
     const sts = await createStsClient(opts);

@@ -79,8 +79,8 @@ export default defineCheck({
     "get-role-failed": "iam:GetRole on {role} did not complete: {error}",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts | undefined;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.fact("awskms.credentials");
     const irsa: IrsaSettings | undefined = creds?.irsaConfigured && creds.irsa ? { ...creds.irsa } : readIrsaSettings(ctx.seal!, ctx.env);
     if (!irsa) return { findings: [ctx.report("skip", "not-configured")] };
     const claims = irsa.claims;

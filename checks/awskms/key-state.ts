@@ -5,10 +5,11 @@ import { callAws, createKmsClient, type AwsClientOptions } from "../../src/clien
 import { editDistance } from "../../src/config/seal-schema.js";
 import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
-export default defineCheck<KeyFacts>({
+export default defineCheck({
   id: "awskms.key-state",
   title: "Key state",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials"],
   messages: {
@@ -28,8 +29,8 @@ export default defineCheck<KeyFacts>({
     "failed": "DescribeKey failed: {error}",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
     const opts = clientOptions(ctx, region, creds);
     const { DescribeKeyCommand } = await import("@aws-sdk/client-kms");
     const kms = await createKmsClient(opts);

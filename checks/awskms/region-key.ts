@@ -28,10 +28,11 @@ function regionFromSharedConfig(env: NodeJS.ProcessEnv, profile: string): string
   return undefined;
 }
 
-export default defineCheck<RegionKeyFacts>({
+export default defineCheck({
   id: "awskms.region-key",
   title: "Region and key id",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["awskms"],
   messages: {
     "region": "Region {region} (from {from}); key {key} ({form}).",

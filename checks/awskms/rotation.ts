@@ -8,6 +8,7 @@ export default defineCheck({
   id: "awskms.rotation",
   title: "Key rotation",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials", "awskms.key-state"],
   advisory: true,
@@ -18,9 +19,9 @@ export default defineCheck({
     "failed": "Could not read the rotation status: {error}",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const key = ctx.facts["awskms.key-state"] as KeyFacts;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
+    const key = ctx.need("awskms.key-state");
     const opts = clientOptions(ctx, region, creds);
     const { GetKeyRotationStatusCommand } = await import("@aws-sdk/client-kms");
     const kms = await createKmsClient(opts);

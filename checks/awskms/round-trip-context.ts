@@ -13,6 +13,7 @@ export default defineCheck({
   id: "awskms.round-trip-context",
   title: "Round trip with kms_context",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials", "awskms.round-trip"],
   uses: ["awskms.key-state", "awskms.identity"],
@@ -36,12 +37,12 @@ export default defineCheck({
     }
     if (!context) return { findings: [ctx.report("skip", "no-context")] };
     const contextText = Object.entries(context).map(([k, v]) => `${k}=${v}`).join(",");
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
 
-    const vault = ctx.facts["awskms.round-trip"] as RoundTripFacts;
-    const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? vault.keyArn ?? region.key.raw;
-    const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName ?? "<ROLE_NAME>";
+    const vault = ctx.need("awskms.round-trip");
+    const keyArn = ctx.fact("awskms.key-state")?.keyArn ?? vault.keyArn ?? region.key.raw;
+    const roleName = ctx.fact("awskms.identity")?.roleName ?? "<ROLE_NAME>";
     const opts = clientOptions(ctx, region, creds);
     const { GetKeyPolicyCommand } = await import("@aws-sdk/client-kms");
     const kms = await createKmsClient(opts);

@@ -5,10 +5,12 @@ import { defineCheck } from "../../src/check.js";
 import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
 
-export default defineCheck<RoundTripFacts>({
+export default defineCheck({
   id: "awskms.round-trip",
   title: "Round trip as Vault does it",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
+  blocksStart: true,
   appliesTo: ["awskms"],
   // Not gated on key-state: when DescribeKey is denied or the key is disabled, the round trip still shows
   // exactly what Encrypt and Decrypt answer, which the kms_context comparison needs.
@@ -24,10 +26,10 @@ export default defineCheck<RoundTripFacts>({
     "network": "{step} did not complete: {error}",
   },
   async run(ctx) {
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const keyArn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
-    const roleName = (ctx.facts["awskms.identity"] as IdentityFacts | undefined)?.roleName;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
+    const keyArn = ctx.fact("awskms.key-state")?.keyArn ?? region.key.raw;
+    const roleName = ctx.fact("awskms.identity")?.roleName;
     const trip = await kmsRoundTrip(clientOptions(ctx, region, creds), region.key.raw);
     if (trip.ok) {
       return {
@@ -35,7 +37,7 @@ export default defineCheck<RoundTripFacts>({
         facts: { ok: true, keyArn: trip.keyArn ?? keyArn },
       };
     }
-    if (trip.failedStep === "Compare") return { findings: [ctx.report("fail", "mismatch", {}, { cause: "unseal_decrypt_failed" })], facts: { ok: false, failedStep: "Compare" } };
+    if (trip.failedStep === "Compare") return { findings: [ctx.report("fail", "mismatch", {}, { cause: "unseal_decrypt_failed" })], facts: { ok: false, failedStep: "Compare" as const } };
     const step = trip.failedStep as "Encrypt" | "Decrypt";
     const view = viewAwsError(trip.error);
     const error = `${view.name}: ${view.message}`;

@@ -2,12 +2,13 @@
 // and believe it; this check says which values the environment replaced and where two variables disagree.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance } from "../../src/config/seal-config.js";
-import { SECRET_SEAL_KEYS } from "../../src/redact.js";
+import { isSecretSealSetting } from "../../src/redact.js";
 
 export default defineCheck({
   id: "config.env-overrides",
   title: "Environment overrides",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["*"],
   messages: {
     "none": "No environment variable changes this seal's settings.",
@@ -18,7 +19,7 @@ export default defineCheck({
   async run(ctx) {
     const seal = ctx.seal!;
     const findings: Finding[] = [];
-    const shown = (key: string, value: string) => (SECRET_SEAL_KEYS.has(key) ? "<redacted>" : value);
+    const shown = (key: string, value: string) => (isSecretSealSetting(key) ? "<redacted>" : value);
     for (const [key, v] of Object.entries(seal.values)) {
       if (v.from.kind !== "env") continue;
       const prior = v.overridden?.[0];

@@ -2,12 +2,14 @@
 // The famous one is kms_context on awskms: Vault sends no encryption context at all (VAULT-FACTS.md).
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance } from "../../src/config/seal-config.js";
-import { COMMON_KEYS, SEAL_SCHEMAS, suggestKey } from "../../src/config/seal-schema.js";
+import { suggestKey } from "../../src/config/seal-schema.js";
+import { COMMON_SETTINGS, sealDescriptor } from "../../src/seals/index.js";
 
 export default defineCheck({
   id: "config.ignored-keys",
   title: "Settings Vault ignores",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["*"],
   messages: {
     "none": "Every setting in the stanza is one Vault reads.",
@@ -18,13 +20,13 @@ export default defineCheck({
   },
   async run(ctx) {
     const seal = ctx.seal!;
-    const schema = SEAL_SCHEMAS[seal.type];
+    const schema = sealDescriptor(seal.type);
     if (!schema) return { findings: [ctx.report("skip", "unknown-type", { type: seal.type })] };
     const findings: Finding[] = [];
     const byLine = Object.entries(seal.values).sort(([, a], [, b]) => (a.from.kind === "file" ? a.from.line ?? 0 : 0) - (b.from.kind === "file" ? b.from.line ?? 0 : 0));
     for (const [key, v] of byLine) {
       if (v.from.kind !== "file" && v.from.kind !== "flag") continue;
-      if (schema.keys.includes(key) || COMMON_KEYS.includes(key)) continue;
+      if (schema.settings.some((st) => st.name === key) || COMMON_SETTINGS.includes(key)) continue;
       const where = formatProvenance(v.from);
       if (seal.type === "awskms" && key === "kms_context") {
         findings.push(ctx.report("warn", "kms-context-ignored", { value: v.value, where }, {

@@ -7,6 +7,7 @@ export default defineCheck({
   id: "config.indirection",
   title: "env:// and file:// values",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["*"],
   messages: {
     "none": "No env:// or file:// values in this seal.",

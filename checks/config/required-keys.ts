@@ -1,13 +1,13 @@
 // Values the seal's wrapper cannot start without. Vault stops with "Error parsing Seal configuration: <text>".
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
-import { SEAL_SCHEMAS } from "../../src/config/seal-schema.js";
-import { SEAL_ENV } from "../../src/config/seal-env.js";
+import { sealDescriptor } from "../../src/seals/index.js";
 
 export default defineCheck({
   id: "config.required-keys",
   title: "Required seal settings",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["*"],
   messages: {
     "present": "All required settings are present ({keys}).",
@@ -16,14 +16,14 @@ export default defineCheck({
   },
   async run(ctx) {
     const seal = ctx.seal!;
-    const schema = SEAL_SCHEMAS[seal.type];
-    if (!schema) return { findings: [ctx.report("skip", "unknown-type", { type: seal.type })] };
+    const descriptor = sealDescriptor(seal.type);
+    const required = descriptor?.settings.filter((st) => st.requiredText !== undefined) ?? [];
+    if (!descriptor || required.length === 0) return { findings: [ctx.report("skip", "unknown-type", { type: seal.type })] };
     const findings: Finding[] = [];
-    const env = SEAL_ENV[seal.type];
-    for (const [key, vaultError] of Object.entries(schema.required)) {
+    for (const { name: key, requiredText: vaultError } of required) {
       // key_not_required lets an awskms/gcpckms seal start without DescribeKey, but Vault still needs the key id to encrypt.
       if (sealValue(seal, key)) continue;
-      const vars = Object.entries(env?.vars ?? {}).filter(([, k]) => k === key).map(([v]) => v);
+      const vars = descriptor.env.vars.filter(([, k]) => k === key).map(([v]) => v);
       const fixKey = `${key} = "<value>"`;
       findings.push(ctx.report("fail", "missing", { key, where: formatProvenance(seal.from), vaultError }, {
         cause: "seal_config_error",
@@ -34,7 +34,14 @@ export default defineCheck({
         },
       }));
     }
-    if (findings.length === 0) findings.push(ctx.report("pass", "present", { keys: Object.keys(schema.required).join(", ") }));
-    return { findings, facts: findings.every((f) => f.status === "pass") ? { ok: true } : undefined };
+    if (findings.length === 0) findings.push(ctx.report("pass", "present", { keys: required.map((st) => st.name).join(", ") }));
+    return { findings, facts: findings.every((f) => f.status === "pass") ? { ok: true as const } : undefined };
   },
 });
+
+declare module "../../src/facts.js" {
+  interface FactMap {
+    /** Published only when every required setting is there. */
+    "config.required-keys": { ok: true };
+  }
+}

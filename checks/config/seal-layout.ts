@@ -2,7 +2,10 @@
 // Source: vault command/server/config_util.go checkSealConfig (CE) and shared/VAULT-FACTS.md.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, type SealConfig } from "../../src/config/seal-config.js";
-import { CHECK_GROUPS } from "../../src/registry.js";
+import { sealDescriptor } from "../../src/seals/index.js";
+
+/** A seal type this version has live checks for. */
+const checked = (s: SealConfig) => (sealDescriptor(s.type)?.checks.length ?? 0) > 0;
 
 const NAME_PATTERN = /^[a-zA-Z0-9-_]+$/;
 
@@ -12,6 +15,7 @@ export default defineCheck({
   id: "config.seal-layout",
   title: "Seal layout",
   scope: "config",
+  blocksStart: true,
   appliesTo: ["*"],
   messages: {
     "fleet": "Fleet of {count} targets from {file}: each is checked as the only seal of its own Vault.",
@@ -38,7 +42,7 @@ export default defineCheck({
     const enterprise = ctx.options.enterprise;
 
     if (ctx.config.origin === "fleet") {
-      const unchecked = seals.filter((s) => !CHECK_GROUPS[s.type]).map((s) => ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
+      const unchecked = seals.filter((s) => !checked(s)).map((s) => ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
       return { findings: [ctx.report("pass", "fleet", { count: seals.length, file: ctx.config.files[0] }), ...unchecked] };
     }
     if (seals.length === 0) {
@@ -66,7 +70,7 @@ export default defineCheck({
       if (s.typeOverriddenBy) {
         findings.push(ctx.report("warn", "type-override", { value: s.type, name: s.name, declared: s.declaredType, where: where(s) }));
       }
-      if (!CHECK_GROUPS[s.type]) findings.push(ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
+      if (!checked(s)) findings.push(ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
     }
     const layoutBroken = findings.some((f) => f.status === "fail");
     if (!layoutBroken) {

@@ -6,10 +6,11 @@
 import { defineCheck } from "../../src/check.js";
 import { callGcp, errorText, openKms, viewGcpError, type GcpApiFacts, type GcpConfigFacts, type GcpCredentialFacts } from "../../src/gcp/session.js";
 
-export default defineCheck<GcpApiFacts>({
+export default defineCheck({
   id: "gcpckms.api-enabled",
   title: "Cloud KMS API enabled",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   needs: ["gcpckms.config", "gcpckms.credentials"],
   messages: {
@@ -19,13 +20,13 @@ export default defineCheck<GcpApiFacts>({
     "failed": "Could not tell whether the Cloud KMS API is enabled: {error}",
   },
   async run(ctx) {
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
-    const creds = ctx.facts["gcpckms.credentials"] as GcpCredentialFacts;
+    const cfg = ctx.need("gcpckms.config");
+    const creds = ctx.need("gcpckms.credentials");
     const kms = await openKms(ctx, creds);
     try {
       // The client's typings ask for the protobuf class here; a plain object is what goes on the wire.
       await callGcp(ctx, () => kms.client.testIamPermissions({ resource: cfg.keyName, permissions: ["cloudkms.cryptoKeys.get"] } as never));
-      return { findings: [ctx.report("pass", "enabled", { project: cfg.project })], facts: { enabled: true } };
+      return { findings: [ctx.report("pass", "enabled", { project: cfg.project })], facts: { enabled: true as const } };
     } catch (err) {
       const view = viewGcpError(err);
       if (view.reason === "SERVICE_DISABLED" || view.cause === "api_disabled") {
@@ -43,7 +44,7 @@ export default defineCheck<GcpApiFacts>({
       }
       // NOT_FOUND and PERMISSION_DENIED come from Cloud KMS itself, past the API gate.
       if (view.status === "NOT_FOUND" || (view.status === "PERMISSION_DENIED" && view.cause !== "insufficient_scopes")) {
-        return { findings: [ctx.report("pass", "enabled", { project: cfg.project })], facts: { enabled: true } };
+        return { findings: [ctx.report("pass", "enabled", { project: cfg.project })], facts: { enabled: true as const } };
       }
       if (view.cause === "insufficient_scopes") return { findings: [ctx.report("fail", "scopes", { error: errorText(view) }, { cause: view.cause, fix: view.fix })] };
       return { findings: [ctx.report("error", "failed", { error: errorText(view) }, { cause: view.cause, fix: view.fix })] };

@@ -15,10 +15,11 @@ function changeCommand(key: SealIdKey, v: ResolvedValue, value: string): string 
   return v.from.kind === "env" ? `export ${v.from.name}="${value}"` : `# in ${formatProvenance(v.from)}:\n${key} = "${value}"`;
 }
 
-export default defineCheck<GcpConfigFacts>({
+export default defineCheck({
   id: "gcpckms.config",
   title: "Project, location, key ring and key",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   needs: ["config.required-keys"],
   messages: {

@@ -7,10 +7,11 @@ import { defineCheck, type CheckContext, type Finding } from "../../src/check.js
 import { chooseCredentials, inspectKeyFile, isComputeDefaultAccount, KMS_SCOPES, readMetadataIdentity, type CredentialsFileChoice } from "../../src/gcp/adc.js";
 import { GCPCKMS_DOCS, openKms, viewGcpError, errorText, type GcpConfigFacts, type GcpCredentialFacts } from "../../src/gcp/session.js";
 
-export default defineCheck<GcpCredentialFacts>({
+export default defineCheck({
   id: "gcpckms.credentials",
   title: "Application Default Credentials",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   needs: ["gcpckms.config"],
   messages: {
@@ -30,7 +31,7 @@ export default defineCheck<GcpCredentialFacts>({
   },
   async run(ctx) {
     const seal = ctx.seal!;
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
+    const cfg = ctx.need("gcpckms.config");
     const choice = chooseCredentials(seal, ctx.env);
     const findings: Finding[] = [];
 

@@ -13,10 +13,11 @@ import {
   type GcpConfigFacts, type GcpCredentialFacts, type GcpKeyFacts,
 } from "../../src/gcp/session.js";
 
-export default defineCheck<GcpKeyFacts>({
+export default defineCheck({
   id: "gcpckms.key",
   title: "Crypto key and primary version",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   needs: ["gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled"],
   messages: {
@@ -36,8 +37,8 @@ export default defineCheck<GcpKeyFacts>({
     "failed": "GetCryptoKey failed: {error}",
   },
   async run(ctx) {
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
-    const creds = ctx.facts["gcpckms.credentials"] as GcpCredentialFacts;
+    const cfg = ctx.need("gcpckms.config");
+    const creds = ctx.need("gcpckms.credentials");
     const kms = await openKms(ctx, creds);
     const name = cfg.keyName;
     try {

@@ -21,10 +21,11 @@ export const VAULT_STARTUP_PERMISSIONS = [
 ];
 const VAULT_PERMISSIONS_ERROR = "permissions check failed - ensure the service account has at least roles/cloudkms.cryptoKeyEncrypterDecrypter permissions (for encryption keys) or roles/cloudkms.signerVerifier permissions (for signing keys)";
 
-export default defineCheck<GcpPermissionFacts>({
+export default defineCheck({
   id: "gcpckms.permissions",
   title: "IAM permissions on the key",
   scope: "seal",
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   needs: ["gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled"],
   uses: ["gcpckms.key"],
@@ -39,9 +40,9 @@ export default defineCheck<GcpPermissionFacts>({
     "failed": "TestIamPermissions failed: {error}",
   },
   async run(ctx) {
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
-    const creds = ctx.facts["gcpckms.credentials"] as GcpCredentialFacts;
-    const key = ctx.facts["gcpckms.key"] as GcpKeyFacts | undefined;
+    const cfg = ctx.need("gcpckms.config");
+    const creds = ctx.need("gcpckms.credentials");
+    const key = ctx.fact("gcpckms.key");
     if (key && !key.found) return { findings: [ctx.report("skip", "no-key")] };
     const member = memberOf(creds);
     const kms = await openKms(ctx, creds);

@@ -12,6 +12,7 @@ export default defineCheck({
   id: "gcpckms.rotation",
   title: "Key rotation",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
   appliesTo: ["gcpckms"],
   needs: ["gcpckms.config", "gcpckms.key"],
   advisory: true,
@@ -22,8 +23,8 @@ export default defineCheck({
     "no-key": "The key was not found: nothing to rotate.",
   },
   async run(ctx) {
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
-    const key = ctx.facts["gcpckms.key"] as GcpKeyFacts;
+    const cfg = ctx.need("gcpckms.config");
+    const key = ctx.need("gcpckms.key");
     if (!key.found) return { findings: [ctx.report("skip", "no-key")] };
     if (key.purpose !== "ENCRYPT_DECRYPT") return { findings: [ctx.report("skip", "not-applicable", { name: key.name })] };
     if (key.rotationPeriodSeconds && key.nextRotationTime) {

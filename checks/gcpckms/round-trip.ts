@@ -34,6 +34,8 @@ export default defineCheck({
   id: "gcpckms.round-trip",
   title: "Round trip as Vault does it",
   scope: "seal",
+  oldSeal: "skip", // the old seal no longer encrypts or rotates; migrate.old-seal-decrypt proves its Decrypt
+  blocksStart: true,
   appliesTo: ["gcpckms"],
   // Not gated on gcpckms.key: when GetCryptoKey is denied, Encrypt and Decrypt may still work (or fail in their own way).
   needs: ["gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled"],
@@ -51,9 +53,9 @@ export default defineCheck({
     "aad-failed": "With additional authenticated data {aad} the round trip fails at {step}: {error}. Vault sends no AAD, so this does not affect unsealing.",
   },
   async run(ctx) {
-    const cfg = ctx.facts["gcpckms.config"] as GcpConfigFacts;
-    const creds = ctx.facts["gcpckms.credentials"] as GcpCredentialFacts;
-    const key = ctx.facts["gcpckms.key"] as GcpKeyFacts | undefined;
+    const cfg = ctx.need("gcpckms.config");
+    const creds = ctx.need("gcpckms.credentials");
+    const key = ctx.fact("gcpckms.key");
     if (key && !key.found) return { findings: [ctx.report("skip", "no-key")] };
     const kms = await openKms(ctx, creds);
     try {

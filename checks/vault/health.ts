@@ -8,16 +8,15 @@ export default defineCheck({
   id: "vault.health",
   title: "Health status code",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "code": "GET /v1/sys/health answered {code}: {meaning}.",
     "unknown-code": "GET /v1/sys/health answered {code}, which is not one of Vault's default health codes (a proxy or load balancer may be answering).",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.health) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const { statusCode, body } = facts.health;
     const meaning = HEALTH_CODES[statusCode];
     const details = { status_code: statusCode, state: meaning?.state ?? "unknown", standby: body.standby ?? null, performance_standby: body.performance_standby ?? null };

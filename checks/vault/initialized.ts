@@ -6,17 +6,16 @@ export default defineCheck({
   id: "vault.initialized",
   title: "Initialized",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "initialized": "Vault at {addr} is initialized.",
     "not-initialized-auto": "Vault at {addr} is not initialized. With the {type} seal, `vault operator init` returns recovery keys (-recovery-shares, -recovery-threshold), not unseal keys: the KMS unseals Vault.",
     "not-initialized-shamir": "Vault at {addr} is not initialized. `vault operator init` will return the Shamir unseal keys (-key-shares, -key-threshold).",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.sealStatus) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const s = facts.sealStatus;
     const args = { addr: facts.addr, type: s.type };
     if (s.initialized) return { findings: [ctx.report("pass", "initialized", args)] };

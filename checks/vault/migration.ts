@@ -9,17 +9,16 @@ export default defineCheck({
   id: "vault.migration",
   title: "Seal migration state",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "in-progress": "A seal migration is pending on {addr} ({from} -> {to}): unseal with `vault operator unseal -migrate`; it completes when a migrated node becomes active.",
     "complete": "No migration pending and Vault reports {type}: the migration from {from} is complete. The disabled {from} block can be removed from the config (keep the old key until you are sure).",
     "none": "No seal migration pending on {addr}.",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.sealStatus) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const s = facts.sealStatus;
     const want = expectedSeal(ctx.config);
     const from = want.migrationFrom ?? (s.type !== want.type ? s.type : "shamir");

@@ -8,18 +8,17 @@ export default defineCheck({
   id: "vault.recovery-seal",
   title: "Recovery keys",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "not-initialized": "Vault at {addr} is not initialized: no keys exist yet.",
     "recovery-keys": "recovery_seal is true: the {n} keys from `vault operator init` are recovery keys (threshold {t}, type {recoveryType}). They authorise generate-root, rekey and seal migration, but cannot unseal Vault: only {type} can.",
     "unseal-keys": "Shamir seal: the {n} keys from `vault operator init` are unseal keys (threshold {t}).{after}",
     "auto-without-recovery": "Vault reports the auto-unseal seal {type} but recovery_seal is false: the running Vault's key setup is not what auto-unseal gives.",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.sealStatus) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const s = facts.sealStatus;
     const args = { addr: facts.addr, type: s.type, t: s.t, n: s.n, recoveryType: s.recovery_seal_type ?? "shamir" };
     const details = { recovery_seal: s.recovery_seal, recovery_seal_type: s.recovery_seal_type ?? null, threshold: s.t, shares: s.n };

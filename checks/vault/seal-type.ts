@@ -9,10 +9,10 @@ export default defineCheck({
   id: "vault.seal-type",
   title: "Running seal type",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "matches": "Vault at {addr} runs the {type} seal, as configured.",
     "migration-pending": "Vault at {addr} still reports {actual} with a seal migration pending to {expected}: the type changes once a node unsealed with -migrate becomes active.",
     "still-old": "Vault at {addr} runs {actual}, but the config's enabled seal is {expected} and no migration is pending: Vault has not been restarted with this config, or was unsealed without -migrate.",
@@ -21,8 +21,7 @@ export default defineCheck({
     "mismatch": "Vault at {addr} runs the {actual} seal, but this config says {expected}: this is not the config that Vault runs (or VAULT_SEAL_TYPE differs where Vault runs).",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.sealStatus) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const s = facts.sealStatus;
     const want = expectedSeal(ctx.config);
     const args = { addr: facts.addr, actual: s.type, expected: want.type, type: s.type };

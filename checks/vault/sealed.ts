@@ -9,10 +9,10 @@ export default defineCheck({
   id: "vault.sealed",
   title: "Sealed",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   needs: ["vault.status"],
   messages: {
-    "no-address": "Not checked: no Vault address (--vault-addr or VAULT_ADDR).",
     "not-initialized": "Vault at {addr} is not initialized, so there is nothing to unseal yet.",
     "unsealed": "Vault at {addr} is unsealed.",
     "sealed-migration": "Vault at {addr} is sealed with a seal migration pending: unseal it with `vault operator unseal -migrate` and the {keys} ({progress} of {t} entered).",
@@ -21,8 +21,7 @@ export default defineCheck({
     "sealed-shamir": "Vault at {addr} is sealed (Shamir): {t} of {n} unseal keys are needed, {progress} entered.",
   },
   async run(ctx) {
-    const facts = ctx.facts["vault.status"] as VaultStatusFacts;
-    if (!facts.addr || !facts.sealStatus) return { findings: [ctx.report("skip", "no-address")] };
+    const facts = ctx.need("vault.status");
     const s = facts.sealStatus;
     const args = { addr: facts.addr, type: s.type, t: s.t, n: s.n, progress: s.progress };
     const details = { sealed: s.sealed, type: s.type, threshold: s.t, shares: s.n, progress: s.progress, migration: s.migration };

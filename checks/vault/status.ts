@@ -2,24 +2,24 @@
 // the other vault.* checks. Without --vault-addr or VAULT_ADDR every vault.* check skips.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { readHealth, readSealStatus, VaultRequestError } from "../../src/vault/status-client.js";
-import { vaultTargetFromEnv } from "../../src/vault/target.js";
 import type { VaultStatusFacts } from "../../src/vault/seal-status.js";
 
-export default defineCheck<VaultStatusFacts>({
+export default defineCheck({
   id: "vault.status",
   title: "Live Vault status",
   scope: "config",
+  when: "vault-addr",
   appliesTo: ["*"],
   messages: {
-    "no-address": "No Vault address (--vault-addr or VAULT_ADDR): the running Vault's seal status is not checked.",
     "reachable": "Vault {version} at {addr} (from {from}) answers: seal type {type}, storage {storage}.",
     "skip-verify": "TLS certificate verification is off ({why}): the status could come from anyone between here and {addr}.",
     "tls": "TLS to {addr} failed: {error}.",
     "unreachable": "Could not read {addr}: {error}.",
   },
   async run(ctx) {
-    const target = vaultTargetFromEnv(ctx.env);
-    if (!target) return { findings: [ctx.report("skip", "no-address")], facts: {} };
+    // `when: "vault-addr"`: the runner starts this check only with an address.
+    const target = ctx.options.vault;
+    if (!target) throw new Error("vault.status needs a Vault address");
     const findings: Finding[] = [];
     if (target.skipVerify && target.addr.startsWith("https:")) {
       const why = ctx.env.VAULT_SKIP_VERIFY ? `VAULT_SKIP_VERIFY=${ctx.env.VAULT_SKIP_VERIFY}` : "--tls-skip-verify";

@@ -160,3 +160,13 @@ export function roleBehindSession(arn: string): { roleArn: string; roleName: str
   const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
   return m ? { roleArn: `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`, roleName: m[3]!, sessionName: m[4]! } : undefined;
 }
+
+declare module "../facts.js" {
+  interface FactMap {
+    "awskms.region-key": RegionKeyFacts;
+    "awskms.credentials": CredentialFacts;
+    "awskms.identity": IdentityFacts;
+    "awskms.key-state": KeyFacts;
+    "awskms.round-trip": RoundTripFacts;
+  }
+}

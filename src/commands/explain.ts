@@ -2,11 +2,13 @@
 // Text comes from the argument, --file, or stdin (streamed line by line, so a 1 GB log works).
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
-import type { CommandModule } from "../main.js";
+import type { CommandModule } from "../cli/command.js";
 import { UsageError, EXIT_FINDINGS, EXIT_OK } from "../exit-codes.js";
 import { useColor } from "../color.js";
+import { sealDescriptors } from "../seals/index.js";
 
-const PROVIDERS = ["awskms", "gcpckms", "azurekeyvault", "transit", "vault"] as const;
+/** Seal types (src/seals/) and Vault itself. */
+const providers = () => [...sealDescriptors().map((d) => d.type), "vault"];
 
 export const explainCommand: CommandModule = {
   command: "explain [text..]",
@@ -14,7 +16,7 @@ export const explainCommand: CommandModule = {
   builder: (y) =>
     y.positional("text", { type: "string", array: true, describe: "The error text (omit to read --file or stdin)" })
       .option("file", { type: "string", describe: "Read a log file (streamed; any size)" })
-      .option("provider", { choices: PROVIDERS, describe: "Prefer rules for this seal type when a message is ambiguous" })
+      .option("provider", { choices: providers(), describe: "Prefer rules for this seal type when a message is ambiguous" })
       .option("format", { alias: "f", choices: ["text", "json"] as const, default: "text", describe: "Output format" })
       .option("color", { type: "boolean", describe: "Colour output (--no-color to disable)" })
       .example("$0 explain 'AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/vault/i-0abc is not authorized to perform: kms:Decrypt ...'", "Explain one error")

@@ -1,7 +1,9 @@
 // `vault-kms-doctor gate`: exit 0 as soon as the checks that decide whether Vault starts pass; with --wait,
 // retry until they do or the wait expires. Made for an init container or ExecStartPre: one log line per
 // attempt, the full report once, and a prompt exit (143/130) on SIGTERM/SIGINT.
-import type { CommandModule } from "../main.js";
+import type { CommandModule } from "../cli/command.js";
+import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunRequest } from "../runner.js";
 import { buildReport } from "../report/report.js";
 import { renderText } from "../report/text.js";
@@ -9,9 +11,8 @@ import { parseDuration } from "../duration.js";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
-import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
 import { vaultOptions } from "../vault/target.js";
-import { gatePatterns } from "../gate/required.js";
+import { gateSelection } from "../gate/required.js";
 import { runGate, type GateResult } from "../gate/gate-loop.js";
 import { attemptJson, attemptText, resultJson, resultText } from "../gate/attempt-log.js";
 
@@ -29,7 +30,7 @@ export const gateCommand: CommandModule = {
       .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
       .example("$0 gate -c vault.hcl --wait 1m --fail-on warn", "Also wait on advisory checks (rotation, deletion protection)"),
   async run(argv) {
-    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config } = readRunArgs(argv);
+    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault } = readRunArgs(argv);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
     const failOn = argv["fail-on"] as "fail" | "warn";
 
@@ -55,13 +56,13 @@ export const gateCommand: CommandModule = {
         waitMs,
         attemptBudgetMs,
         failOn,
-        patterns: gatePatterns({ require: argv.require, failOn, vaultAddrFlag: typeof argv["vault-addr"] === "string" && argv["vault-addr"] !== "" }),
+        selection: gateSelection({ require: argv.require, failOn, vaultAddrFlag: typeof argv["vault-addr"] === "string" && argv["vault-addr"] !== "" }),
         signal: stop.signal,
-        runAttempt: (only, budgetMs, signal) => {
+        runAttempt: (selection, budgetMs, signal) => {
           // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
           const request: RunRequest & { signal: AbortSignal } = {
-            config, env, only, skip: argv.skip, signal,
-            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise) },
+            config, env, ...selection, skip: argv.skip, signal,
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault },
           };
           return runChecks(request);
         },

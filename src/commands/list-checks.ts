@@ -1,5 +1,5 @@
-import type { CommandModule } from "../main.js";
-import { CHECK_GROUPS, loadAllChecks } from "../registry.js";
+import type { CommandModule } from "../cli/command.js";
+import { groupOf, loadAllChecks } from "../registry.js";
 
 export const listChecksCommand: CommandModule = {
   command: "list-checks",
@@ -12,7 +12,7 @@ export const listChecksCommand: CommandModule = {
     const checks = await loadAllChecks();
     const rows = checks.map((c) => ({ id: c.id, title: c.title, scope: c.scope, appliesTo: c.appliesTo, needs: c.needs ?? [], advisory: c.advisory ?? false, codes: Object.keys(c.messages) }));
     if (argv.format === "json") {
-      process.stdout.write(`${JSON.stringify({ groups: Object.keys(CHECK_GROUPS), checks: rows }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ groups: [...new Set(checks.map((c) => groupOf(c.id)))], checks: rows }, null, 2)}\n`);
       return 0;
     }
     const width = Math.max(...rows.map((r) => r.id.length));

@@ -2,25 +2,19 @@
 // seal checked fully, the old (disabled) seal checked in decrypt-only mode (it no longer needs Encrypt, but
 // must still Decrypt the root key it wrapped), the live Vault when an address is given, then the operator
 // steps for this direction and the way back.
-import type { CommandModule } from "../main.js";
+import type { CommandModule } from "../cli/command.js";
+import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunResult } from "../runner.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
 import type { VaultConfig } from "../config/seal-config.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
 import { renderText } from "../report/text.js";
-import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
-import { vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
+import { vaultOptions } from "../vault/target.js";
 import { readSealStatus } from "../vault/status-client.js";
 import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
 import { mergeRuns } from "../gate/merge-runs.js";
-
-/**
- * What the old seal no longer needs to do: wrap new data, or rotate. Its Decrypt is checked by
- * migrate.old-seal-decrypt; checks that demand Encrypt (round trips, the IAM simulation of all three
- * actions) would fail a key that is correctly decrypt-only.
- */
-const OLD_SEAL_SKIPS = ["*.round-trip", "*.round-trip-context", "*.rotation", "awskms.iam-simulation"];
 
 export const migrateCommand: CommandModule = {
   command: "migrate",
@@ -33,8 +27,7 @@ export const migrateCommand: CommandModule = {
       .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
       .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
   async run(argv) {
-    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config } = readRunArgs(argv);
-    const target = vaultTargetFromEnv(env);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config, vault: target } = readRunArgs(argv);
 
     let liveType: string | undefined;
     if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
@@ -42,8 +35,9 @@ export const migrateCommand: CommandModule = {
     }
     const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
 
-    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise) };
-    const only = (c: VaultConfig, patterns: string[], skip: string[] = []) => runChecks({ config: c, env, options, only: patterns, skip });
+    // Which checks run on the old (disabled) seal is each check's `oldSeal` rule (src/check.ts).
+    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, migration: true };
+    const only = (c: VaultConfig, patterns: string[]) => runChecks({ config: c, env, options, only: patterns });
     const enabled = config.seals.filter((s) => !s.disabled);
     const disabled = config.seals.filter((s) => s.disabled);
     const startedAt = new Date();
@@ -52,7 +46,7 @@ export const migrateCommand: CommandModule = {
       only(config, ["config.*", "migrate.layout", "vault.*"]),
     ];
     if (enabled.length > 0) runs.push(only({ ...config, seals: enabled }, [...new Set(enabled.map((s) => `${s.type}.*`))]));
-    if (disabled.length > 0) runs.push(only({ ...config, seals: disabled }, [...new Set(disabled.map((s) => `${s.type}.*`)), "migrate.old-seal-decrypt"], OLD_SEAL_SKIPS));
+    if (disabled.length > 0) runs.push(only({ ...config, seals: disabled }, [...new Set(disabled.map((s) => `${s.type}.*`)), "migrate.old-seal-decrypt"]));
     const [first, ...rest] = await Promise.all(runs);
     const run = rest.reduce(mergeRuns, first!);
     const report = buildReport(run, { version: version(), startedAt, configFiles: config.files });

@@ -1,7 +1,7 @@
 // `vault-kms-doctor policy`: lint IAM and key policy files offline, before the first failing restart.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CommandModule } from "../main.js";
+import type { CommandModule } from "../cli/command.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../exit-codes.js";
 import { parseKeyValues } from "../key-values.js";
 import { redactText } from "../redact.js";

@@ -4,8 +4,9 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseHcl, ConfigSyntaxError } from "./hcl.js";
+import { parseGoBool } from "../go-bool.js";
 import { locateSealBlocks, type BlockLocation } from "./locate.js";
-import { SEAL_ENV, INDIRECT_KEYS } from "./seal-env.js";
+import { sealDescriptor, settingFlag } from "../seals/index.js";
 import type { Provenance, ResolvedValue, SealConfig, VaultConfig } from "./seal-config.js";
 
 /** A config the tool cannot read: exit code 2, one clear line, never a stack trace. */
@@ -113,13 +114,6 @@ function asString(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function parseBool(v: string): boolean | undefined {
-  // Go's strconv.ParseBool
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  return undefined;
-}
-
 export interface IndirectionEnv {
   env: NodeJS.ProcessEnv;
   readFile?: (path: string) => string;
@@ -163,17 +157,18 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
     let name: string | undefined;
     for (const [key, raw] of Object.entries(b.body)) {
       const str = asString(raw);
-      if (key === "disabled") { disabled = parseBool(str) ?? false; values[key] = { value: str, from: where(b, key) }; continue; }
+      if (key === "disabled") { disabled = parseGoBool(str) ?? false; values[key] = { value: str, from: where(b, key) }; continue; }
       if (key === "priority") { priority = Number.parseInt(str, 10); values[key] = { value: str, from: where(b, key) }; continue; }
       if (key === "name") { name = str; values[key] = { value: str, from: where(b, key) }; continue; }
       values[key] = { value: str, from: where(b, key) };
     }
     const type = !disabled && envSealType ? envSealType.toLowerCase() : b.type;
     const envConflicts: SealConfig["envConflicts"] = [];
-    const rule = SEAL_ENV[type];
+    const descriptor = sealDescriptor(type);
+    const rule = descriptor?.env;
     if (rule) {
       const byKey = new Map<string, { name: string; value: string }[]>();
-      for (const [varName, key] of Object.entries(rule.vars)) {
+      for (const [varName, key] of rule.vars) {
         const v = env[varName];
         if (v === undefined || v === "") continue;
         byKey.set(key, [...(byKey.get(key) ?? []), { name: varName, value: v }]);
@@ -191,7 +186,7 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
       }
     }
     for (const [key, v] of Object.entries(values)) {
-      if (!INDIRECT_KEYS.has(key) || !/^(env|file|string):\/\//.test(v.value)) continue;
+      if (!descriptor?.settings.some((st) => st.name === key && st.indirect) || !/^(env|file|string):\/\//.test(v.value)) continue;
       const r = resolveIndirection(v.value, { env });
       values[key] = { ...v, value: r.value, indirection: v.value, resolveError: r.error };
     }
@@ -223,8 +218,7 @@ export function loadVaultConfig(paths: string[], opts: LoadOptions): VaultConfig
 /** A seal described on the command line (`--seal awskms --key-id ... --region ...`), read as if it were a file. */
 export function sealFromFlags(type: string, settings: Record<string, string>, opts: LoadOptions): VaultConfig {
   const block: RawSealBlock = { kind: "seal", type: type.toLowerCase(), body: settings, file: "<flags>" };
-  const flagName: Record<string, string> = { kms_key_id: "key-id", crypto_key: "crypto-key", key_ring: "key-ring" };
-  const seals = buildSeals([block], opts, (_b, key) => (key ? { kind: "flag", name: flagName[key] ?? key.replace(/_/g, "-") } : { kind: "flag", name: "seal" }));
+  const seals = buildSeals([block], opts, (_b, key) => (key ? { kind: "flag", name: settingFlag(block.type, key) ?? key.replace(/_/g, "-") } : { kind: "flag", name: "seal" }));
   return { files: [], seals, origin: "flags" };
 }
 

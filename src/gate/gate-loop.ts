@@ -4,7 +4,7 @@ import type { RunResult } from "../runner.js";
 import type { RunReport } from "../report/report.js";
 import { backoffDelay, sleep, GATE_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { mergeRuns } from "./merge-runs.js";
-import { blockingChecks, checksToRetry, type BlockingCheck } from "./required.js";
+import { blockingChecks, checksToRetry, type BlockingCheck, type GateSelection } from "./required.js";
 
 /** An attempt with less time than this left before the deadline could not finish a single KMS call. */
 const MIN_ATTEMPT_MS = 250;
@@ -35,10 +35,10 @@ export interface GateLoopOptions {
   /** Budget of one attempt (--timeout); cut to what is left of the wait. */
   attemptBudgetMs: number;
   failOn: "fail" | "warn";
-  patterns: string[];
+  selection: GateSelection;
   /** Aborted on SIGTERM/SIGINT. */
   signal: AbortSignal;
-  runAttempt(only: string[], budgetMs: number, signal: AbortSignal): Promise<RunResult>;
+  runAttempt(selection: GateSelection, budgetMs: number, signal: AbortSignal): Promise<RunResult>;
   toReport(run: RunResult): RunReport;
   onAttempt(a: AttemptSummary): void;
   backoff?: BackoffPolicy;
@@ -66,8 +66,8 @@ export async function runGate(o: GateLoopOptions): Promise<GateResult> {
     attempt++;
     const left = deadline - performance.now();
     const budget = o.waitMs > 0 ? Math.max(1, Math.floor(Math.min(o.attemptBudgetMs, left))) : o.attemptBudgetMs;
-    const only = report ? checksToRetry(report, o.failOn) : o.patterns;
-    const run = await unlessAborted(o.runAttempt(only, budget, o.signal), o.signal);
+    const selection = report ? { only: checksToRetry(report, o.failOn) } : o.selection;
+    const run = await unlessAborted(o.runAttempt(selection, budget, o.signal), o.signal);
     if (!run) return { outcome: "interrupted", attempts: attempt - 1, elapsedMs: elapsed(), report };
     merged = merged ? mergeRuns(merged, run) : run;
     report = o.toReport(merged);

@@ -1,31 +1,28 @@
-// Which checks the gate waits for. By default what decides whether Vault starts: the config as Vault reads
-// it, credentials, the key's state and the round trip Vault does. Advisory checks (rotation, deletion
-// protection) run only with --fail-on warn, and then count.
+// Which checks the gate waits for. By default each check's own `blocksStart` rule: what decides whether Vault
+// starts (the config as Vault reads it, credentials, the key's state, the round trip Vault does). Advisory checks
+// (rotation, deletion protection) run only with --fail-on warn, and then count.
 import { STATUS_RANK } from "../model.js";
+import type { AnyCheck } from "../check.js";
 import type { RunReport } from "../report/report.js";
 
-export const DEFAULT_REQUIRED = [
-  "config.*",
-  "awskms.region-key",
-  "awskms.credentials",
-  "awskms.identity",
-  "awskms.key-state",
-  "awskms.round-trip",
-  // gcpckms: every check of the group; its advisory ones never block (see blockingChecks).
-  "gcpckms.*",
-];
+/** What one gate attempt runs: explicit ids/globs, or a rule over the checks. */
+export interface GateSelection {
+  only?: string[];
+  select?: (def: AnyCheck) => boolean;
+}
 
-/** Advisory checks join only when warnings block. */
-const ADVISORY_GROUPS = ["awskms.*", "gcpckms.*"];
-
-export function gatePatterns(opts: { require?: string[]; failOn: "fail" | "warn"; vaultAddrFlag: boolean }): string[] {
-  const base = opts.require && opts.require.length > 0 ? opts.require : DEFAULT_REQUIRED;
-  const out = [...base];
-  if (opts.failOn === "warn" && !(opts.require && opts.require.length > 0)) out.push(...ADVISORY_GROUPS);
-  // The live Vault only counts when asked for by flag: in an init container VAULT_ADDR names the Vault that
-  // has not started yet.
-  if (opts.vaultAddrFlag) out.push("vault.*");
-  return [...new Set(out)];
+export function gateSelection(opts: { require?: string[]; failOn: "fail" | "warn"; vaultAddrFlag: boolean }): GateSelection {
+  if (opts.require && opts.require.length > 0) return { only: [...new Set(opts.require)] };
+  return {
+    select: (def) => {
+      // The live Vault only counts when asked for by flag: in an init container VAULT_ADDR names the Vault that
+      // has not started yet.
+      if (def.when === "vault-addr") return opts.vaultAddrFlag;
+      if (def.blocksStart) return true;
+      // With --fail-on warn, every check of a seal type joins (the engine's config/migrate checks do not).
+      return opts.failOn === "warn" && def.scope === "seal" && !def.id.startsWith("config.") && !def.id.startsWith("migrate.");
+    },
+  };
 }
 
 export interface BlockingCheck {

@@ -195,3 +195,12 @@ export function protoTime(value: { seconds?: unknown } | null | undefined): stri
   const s = protoSeconds(value);
   return s === undefined ? undefined : new Date(s * 1000).toISOString();
 }
+
+declare module "../facts.js" {
+  interface FactMap {
+    "gcpckms.config": GcpConfigFacts;
+    "gcpckms.credentials": GcpCredentialFacts;
+    "gcpckms.api-enabled": { enabled: true };
+    "gcpckms.key": GcpKeyFacts;
+  }
+}

@@ -5,6 +5,7 @@ import { extractEntities } from "./entities.js";
 import { redactText } from "../redact.js";
 import type { Entities, TroubleshootRule } from "./rule.js";
 import { RULES } from "./rules/index.js";
+import { sealDescriptors } from "../seals/index.js";
 
 export interface Diagnosis {
   cause: CauseId;
@@ -42,17 +43,11 @@ function anyMatch(patterns: readonly RegExp[], t: PreparedText): boolean {
   return patterns.some((p) => p.test(t.joined) || (t.glued !== undefined && p.test(t.glued)));
 }
 
-const PROVIDER_HINTS: [string, RegExp][] = [
-  ["awskms", /amazonaws|arn:aws|AWS KMS|awskms|\bKMS\b.{0,40}Exception/],
-  ["gcpckms", /googleapis|cloudkms|GCP CKMS|gcpckms|projects\/[^/\s]{1,100}\/locations/],
-  ["azurekeyvault", /vault\.azure|Azure Key Vault|azurekeyvault|AADSTS|login\.microsoftonline/],
-  ["transit", /\/(?:encrypt|decrypt)\/|transit/],
-];
-
 function providerFor(rule: TroubleshootRule, text: string, wanted?: string): string {
   if (wanted && (rule.providers.includes(wanted) || rule.providers.includes("*") || rule.providers.includes("vault"))) return wanted;
   if (!rule.providers.includes("*") && rule.providers.length > 0) return rule.providers[0];
-  return PROVIDER_HINTS.find(([, re]) => re.test(text))?.[0] ?? "generic";
+  // Each seal descriptor's words (src/seals/): amazonaws, cloudkms, AADSTS, CKR_…
+  return sealDescriptors().find((d) => d.providerHint?.test(text))?.type ?? "generic";
 }
 
 function entitiesFor(rule: TroubleshootRule, t: PreparedText): Entities {

@@ -58,13 +58,18 @@ export const HEALTH_CODES: Record<number, HealthCodeMeaning> = {
 
 /** Facts published by vault.status for the other vault.* checks. */
 export interface VaultStatusFacts {
-  /** Undefined when no Vault address was given: every vault.* check skips. */
-  addr?: string;
-  sealStatus?: SealStatus;
-  health?: HealthReply;
+  addr: string;
+  sealStatus: SealStatus;
+  health: HealthReply;
 }
 
 /** Seal types that auto-unseal (everything but Shamir). */
 export function isAutoUnseal(type: string): boolean {
   return type !== "shamir" && type !== "";
+}
+
+declare module "../facts.js" {
+  interface FactMap {
+    "vault.status": VaultStatusFacts;
+  }
 }

@@ -1,15 +1,9 @@
 // Which running Vault to ask, and how to trust it: --vault-addr / --ca-cert / --tls-skip-verify, else the
-// variables the vault CLI reads (VAULT_ADDR, VAULT_CACERT, VAULT_SKIP_VERIFY).
-// The flags travel to the checks as VAULT_KMS_DOCTOR_* variables, never as VAULT_ADDR itself: Vault copies
-// VAULT_ADDR into a transit seal's address, so setting it would change the config under check.
+// variables the vault CLI reads (VAULT_ADDR, VAULT_CACERT, VAULT_SKIP_VERIFY). The target travels in the run
+// options, never as VAULT_ADDR itself: Vault copies VAULT_ADDR into a transit seal's address.
 import type { Argv } from "yargs";
 import { UsageError } from "../exit-codes.js";
-
-export const FLAG_ENV = {
-  addr: "VAULT_KMS_DOCTOR_VAULT_ADDR",
-  caCert: "VAULT_KMS_DOCTOR_VAULT_CACERT",
-  skipVerify: "VAULT_KMS_DOCTOR_VAULT_SKIP_VERIFY",
-} as const;
+import { parseGoBool } from "../go-bool.js";
 
 export interface VaultTarget {
   addr: string;
@@ -26,26 +20,6 @@ export function vaultOptions(y: Argv): Argv<any> {
     .option("tls-skip-verify", { type: "boolean", describe: "Do not verify the Vault server's TLS certificate (as VAULT_SKIP_VERIFY); insecure" });
 }
 
-/** The environment the checks see: the caller's, plus the Vault flags under their own names. */
-export function envWithVaultFlags(argv: Record<string, any>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
-  if (typeof argv["vault-addr"] === "string" && argv["vault-addr"] !== "") {
-    parseVaultAddr(argv["vault-addr"], "--vault-addr");
-    out[FLAG_ENV.addr] = argv["vault-addr"];
-  }
-  if (typeof argv["ca-cert"] === "string" && argv["ca-cert"] !== "") out[FLAG_ENV.caCert] = argv["ca-cert"];
-  if (argv["tls-skip-verify"] === true) out[FLAG_ENV.skipVerify] = "true";
-  return out;
-}
-
-/** Go's strconv.ParseBool, which the vault CLI uses for VAULT_SKIP_VERIFY. */
-export function parseGoBool(value: string | undefined): boolean | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
-  return undefined;
-}
-
 export function parseVaultAddr(raw: string, from: string): URL {
   let url: URL;
   try {
@@ -58,15 +32,16 @@ export function parseVaultAddr(raw: string, from: string): URL {
 }
 
 /** The Vault to ask, or undefined when neither --vault-addr nor VAULT_ADDR is set. */
-export function vaultTargetFromEnv(env: NodeJS.ProcessEnv): VaultTarget | undefined {
-  const flagAddr = env[FLAG_ENV.addr];
-  const addr = flagAddr || env.VAULT_ADDR;
+export function vaultTarget(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): VaultTarget | undefined {
+  const flag = (name: string) => (typeof argv[name] === "string" && argv[name] !== "" ? (argv[name] as string) : undefined);
+  const flagAddr = flag("vault-addr");
+  const addr = flagAddr ?? (env.VAULT_ADDR || undefined);
   if (!addr) return undefined;
-  const skip = env[FLAG_ENV.skipVerify] === "true" || parseGoBool(env.VAULT_SKIP_VERIFY) === true;
+  if (flagAddr) parseVaultAddr(flagAddr, "--vault-addr");
   return {
     addr: addr.replace(/\/+$/, ""),
     addrFrom: flagAddr ? "flag --vault-addr" : "env VAULT_ADDR",
-    caCert: env[FLAG_ENV.caCert] || env.VAULT_CACERT || undefined,
-    skipVerify: skip,
+    caCert: flag("ca-cert") ?? (env.VAULT_CACERT || undefined),
+    skipVerify: argv["tls-skip-verify"] === true || parseGoBool(env.VAULT_SKIP_VERIFY) === true,
   };
 }

@@ -3,7 +3,7 @@
 // providers read process.env for endpoints). iam-simulation and irsa-trust are passed in directly, so these tests
 // do not need them registered.
 import { vi } from "vitest";
-import type { CheckDefinition } from "../../src/check.js";
+import type { AnyCheck } from "../../src/check.js";
 import { loadVaultConfig } from "../../src/config/load.js";
 import type { TargetResult } from "../../src/runner.js";
 import { codesByCheck, findingIn, runSealChecks } from "../support/check-harness.js";
@@ -18,7 +18,7 @@ import keyState from "../../checks/awskms/key-state.js";
 import iamSimulation from "../../checks/awskms/iam-simulation.js";
 import irsaTrust from "../../checks/awskms/irsa-trust.js";
 
-export const AWSKMS_IAM_CHECKS: CheckDefinition<any>[] = [regionKey, credentials, identity, keyState, iamSimulation, irsaTrust];
+export const AWSKMS_IAM_CHECKS: AnyCheck[] = [regionKey, credentials, identity, keyState, iamSimulation, irsaTrust];
 export const CONFIG = `${ROOT}fixtures/configs/awskms.hcl`;
 export const CONTEXT_CONFIG = `${ROOT}fixtures/configs/awskms-kms-context.hcl`;
 

@@ -10,7 +10,8 @@ import { runChecks } from "../../src/runner.js";
 import { buildReport } from "../../src/report/report.js";
 import { runGate, type AttemptSummary, type GateLoopOptions } from "../../src/gate/gate-loop.js";
 import { backoffDelay, GATE_BACKOFF } from "../../src/gate/backoff.js";
-import { DEFAULT_REQUIRED, gatePatterns } from "../../src/gate/required.js";
+import { gateSelection, type GateSelection } from "../../src/gate/required.js";
+import { loadAllChecks } from "../../src/registry.js";
 import { ROOT } from "../support/cli.js";
 
 const CONFIG = join(ROOT, "fixtures/configs/awskms.hcl");
@@ -21,20 +22,20 @@ afterEach(async () => {
   emu = undefined;
 });
 
-function gateOptions(e: Emulator, over: Partial<GateLoopOptions>): { opts: GateLoopOptions; attempts: AttemptSummary[]; retried: string[][] } {
+function gateOptions(e: Emulator, over: Partial<GateLoopOptions>): { opts: GateLoopOptions; attempts: AttemptSummary[]; retried: GateSelection[] } {
   const env = { ...e.env, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
   const config = loadVaultConfig([CONFIG], { env });
   const attempts: AttemptSummary[] = [];
-  const retried: string[][] = [];
+  const retried: GateSelection[] = [];
   const opts: GateLoopOptions = {
     waitMs: 0,
     attemptBudgetMs: 10_000,
     failOn: "fail",
-    patterns: gatePatterns({ failOn: "fail", vaultAddrFlag: false }),
+    selection: gateSelection({ failOn: "fail", vaultAddrFlag: false }),
     signal: new AbortController().signal,
-    runAttempt: (only, budgetMs) => {
-      retried.push(only);
-      return runChecks({ config, env, only, options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(500, budgetMs), enterprise: false } });
+    runAttempt: (selection, budgetMs) => {
+      retried.push(selection);
+      return runChecks({ config, env, ...selection, options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(500, budgetMs), enterprise: false } });
     },
     toReport: (run) => buildReport(run, { version: "test", startedAt: new Date(), configFiles: [CONFIG] }),
     onAttempt: (a) => attempts.push(a),
@@ -49,11 +50,18 @@ describe("backoff", () => {
     expect(backoffDelay(3, GATE_BACKOFF, () => 0)).toBe(100);
   });
 
-  it("default required set: lint, credentials, identity, key state, round trip; vault.* only by flag; advisory with --fail-on warn", () => {
-    expect(gatePatterns({ failOn: "fail", vaultAddrFlag: false })).toEqual(DEFAULT_REQUIRED);
-    expect(gatePatterns({ failOn: "fail", vaultAddrFlag: true })).toContain("vault.*");
-    expect(gatePatterns({ failOn: "warn", vaultAddrFlag: false })).toContain("awskms.*");
-    expect(gatePatterns({ require: ["awskms.round-trip"], failOn: "warn", vaultAddrFlag: false })).toEqual(["awskms.round-trip"]);
+  it("default required set: lint, credentials, identity, key state, round trip; vault.* only by flag; advisory with --fail-on warn", async () => {
+    const all = await loadAllChecks();
+    const ids = (sel: GateSelection) => all.filter((d) => sel.select!(d)).map((d) => d.id);
+    expect(ids(gateSelection({ failOn: "fail", vaultAddrFlag: false }))).toEqual([
+      "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection",
+      "awskms.region-key", "awskms.credentials", "awskms.identity", "awskms.key-state", "awskms.round-trip",
+      "gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled", "gcpckms.key", "gcpckms.permissions", "gcpckms.round-trip",
+    ]);
+    expect(ids(gateSelection({ failOn: "fail", vaultAddrFlag: true }))).toContain("vault.status");
+    expect(ids(gateSelection({ failOn: "warn", vaultAddrFlag: false }))).toEqual(expect.arrayContaining(["awskms.rotation", "awskms.deletion-protection", "gcpckms.rotation"]));
+    expect(ids(gateSelection({ failOn: "warn", vaultAddrFlag: false }))).not.toContain("migrate.old-seal-decrypt");
+    expect(gateSelection({ require: ["awskms.round-trip"], failOn: "warn", vaultAddrFlag: false })).toEqual({ only: ["awskms.round-trip"] });
   });
 });
 
@@ -86,8 +94,8 @@ describe("gate loop", () => {
       expect(attempts.length).toBeGreaterThanOrEqual(2);
       expect(attempts[0]!.blocking.map((b) => b.check)).toEqual(["awskms.key-state", "awskms.round-trip"]);
       expect(attempts[0]!.blocking[0]!.cause).toBe("network_unreachable");
-      expect(retried[1]).toEqual(expect.arrayContaining(["awskms.key-state", "awskms.round-trip"]));
-      expect(retried[1]).not.toContain("config.seal-layout");
+      expect(retried[1]!.only).toEqual(expect.arrayContaining(["awskms.key-state", "awskms.round-trip"]));
+      expect(retried[1]!.only).not.toContain("config.seal-layout");
       // Within one backoff step (plus one attempt) of the switch, far from the 30 s wait.
       expect(openedAt - switchedAt).toBeLessThan(GATE_BACKOFF.capMs);
       expect(result.elapsedMs).toBeLessThan(20_000);

@@ -2,7 +2,7 @@
 // scenario: the seal stanza is written from the scenario's `seal` values, the emulator's env is both the
 // checks' env and process.env (google-auth-library and gcp-metadata read process.env only).
 import { vi } from "vitest";
-import type { CheckDefinition } from "../../src/check.js";
+import type { AnyCheck } from "../../src/check.js";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import type { TargetResult } from "../../src/runner.js";
 import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
@@ -16,7 +16,7 @@ import permissions from "../../checks/gcpckms/permissions.js";
 import roundTrip from "../../checks/gcpckms/round-trip.js";
 
 /** In report order: the order the lead registers them in src/registry.ts. */
-export const GCPCKMS_CHECKS: CheckDefinition<any>[] = [config, credentials, apiEnabled, key, rotation, permissions, roundTrip];
+export const GCPCKMS_CHECKS: AnyCheck[] = [config, credentials, apiEnabled, key, rotation, permissions, roundTrip];
 
 /** A clean environment with nothing from the machine: no ADC, no metadata probing. */
 export const CLEAN_ENV: Record<string, string> = { METADATA_SERVER_DETECTION: "none", CLOUDSDK_CONFIG: "/nonexistent/gcloud" };

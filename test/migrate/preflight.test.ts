@@ -4,11 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadVaultConfig } from "../../src/config/load.js";
 import { migrationPlan, detectDirection } from "../../src/vault/migration-plan.js";
-import { runTarget } from "../../src/runner.js";
-import { loadGroup } from "../../src/registry.js";
+import { runChecks } from "../../src/runner.js";
 import { startEmulator, type Emulator } from "../emulator/index.js";
-import migrationLayout from "../../checks/vault/migration-layout.js";
-import oldSealDecrypt from "../../checks/vault/old-seal-decrypt.js";
+import migrationLayout from "../../checks/migrate/layout.js";
 import { runCheck } from "../support/check-harness.js";
 import { ROOT } from "../support/cli.js";
 import { twoKeyScenario } from "./two-key-scenario.js";
@@ -81,11 +79,11 @@ describe("migrate.old-seal-decrypt", () => {
     emu = await startEmulator(twoKeyScenario({ oldKeyEncrypt }));
     const env = { ...emu.env, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
     const config = fixture("awskms-to-awskms", env);
-    const awskms = (await loadGroup("awskms")).filter((c) => ["awskms.region-key", "awskms.credentials", "awskms.key-state"].includes(c.id));
+    const run = await runChecks({ config, env, only: ["awskms.region-key", "awskms.credentials", "awskms.key-state", "migrate.old-seal-decrypt"], options: { timeoutMs: 10_000, callTimeoutMs: 2_000, enterprise: false, migration: true } });
     const out: Record<string, string[]> = {};
-    for (const seal of config.seals) {
-      const result = await runTarget({ id: seal.name, kind: "seal", label: seal.name, seal }, [...awskms, oldSealDecrypt], { config, env, options: { timeoutMs: 10_000, callTimeoutMs: 2_000, enterprise: false } }, new AbortController().signal, new Set());
-      for (const c of result.checks) out[`${seal.name}/${c.id}`] = c.findings.map((f) => `${f.status}:${f.code}`);
+    for (const t of run.targets) {
+      if (t.kind !== "seal") continue;
+      for (const c of t.checks) out[`${t.id}/${c.id}`] = c.findings.map((f) => `${f.status}:${f.code}`);
     }
     return out;
   }
@@ -93,7 +91,8 @@ describe("migrate.old-seal-decrypt", () => {
   it("old key that still encrypts and decrypts: proven", async () => {
     const codes = await oldSealCodes(true);
     expect(codes["awskms-disabled/migrate.old-seal-decrypt"]).toEqual(["pass:decrypt-ok"]);
-    expect(codes["awskms/migrate.old-seal-decrypt"]).toEqual(["skip:not-old-seal"]);
+    // `oldSeal: "only"`: the new seal is not asked to decrypt the old seal's blob at all.
+    expect(codes["awskms/migrate.old-seal-decrypt"]).toBeUndefined();
   });
 
   it("decrypt-only policy on the old key: Encrypt denied is a warning, not a failure", async () => {

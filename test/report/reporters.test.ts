@@ -44,7 +44,9 @@ const report = buildReport(run, { version: "0.0.0-test", startedAt: new Date("20
 
 function golden(name: string, actual: string) {
   const file = join(ROOT, "test/golden", name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, actual);
+  // A missing golden file fails (run with UPDATE_GOLDEN=1 to write it on purpose).
+  if (process.env.UPDATE_GOLDEN) writeFileSync(file, actual);
+  expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/report`).toBe(true);
   expect(actual).toBe(readFileSync(file, "utf8"));
 }
 

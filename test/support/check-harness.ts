@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CheckDefinition } from "../../src/check.js";
+import type { AnyCheck } from "../../src/check.js";
 import { loadVaultConfig } from "../../src/config/load.js";
 import type { VaultConfig } from "../../src/config/seal-config.js";
 import { runTarget, type TargetResult } from "../../src/runner.js";
@@ -15,7 +15,7 @@ export function configFromText(text: string, env: NodeJS.ProcessEnv = {}, name =
   return loadVaultConfig([file], { env });
 }
 
-export async function runCheck(def: CheckDefinition<any>, config: VaultConfig, opts: { env?: NodeJS.ProcessEnv; seal?: number; enterprise?: boolean } = {}): Promise<TargetResult> {
+export async function runCheck(def: AnyCheck, config: VaultConfig, opts: { env?: NodeJS.ProcessEnv; seal?: number; enterprise?: boolean } = {}): Promise<TargetResult> {
   const seal = def.scope === "seal" ? config.seals[opts.seal ?? 0] : undefined;
   return runTarget(
     { id: seal?.name ?? "config", kind: def.scope === "seal" ? "seal" : "config", label: seal?.name ?? "Configuration", seal },
@@ -26,14 +26,14 @@ export async function runCheck(def: CheckDefinition<any>, config: VaultConfig, o
   );
 }
 
-export async function codesFor(def: CheckDefinition<any>, text: string, opts: { env?: NodeJS.ProcessEnv; seal?: number; enterprise?: boolean; name?: string } = {}): Promise<string[]> {
+export async function codesFor(def: AnyCheck, text: string, opts: { env?: NodeJS.ProcessEnv; seal?: number; enterprise?: boolean; name?: string } = {}): Promise<string[]> {
   const config = configFromText(text, opts.env ?? {}, opts.name);
   const result = await runCheck(def, config, opts);
   return result.checks[0]!.findings.map((f) => `${f.status}:${f.code}`);
 }
 
 /** Runs several checks on the first seal of a config through the real runner, as the CLI would. */
-export async function runSealChecks(config: VaultConfig, defs: CheckDefinition<any>[], opts: { env: NodeJS.ProcessEnv; callTimeoutMs?: number; kmsContext?: Record<string, string> }): Promise<TargetResult> {
+export async function runSealChecks(config: VaultConfig, defs: AnyCheck[], opts: { env: NodeJS.ProcessEnv; callTimeoutMs?: number; kmsContext?: Record<string, string> }): Promise<TargetResult> {
   const seal = config.seals[0]!;
   return runTarget(
     { id: seal.name, kind: "seal", label: seal.name, seal },

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runTarget, type TargetResult } from "../../src/runner.js";
+import type { TargetResult } from "../../src/runner.js";
+import { runChecks } from "../../src/runner.js";
+import { vaultTarget } from "../../src/vault/target.js";
 import type { VaultConfig } from "../../src/config/seal-config.js";
 import { configFromText } from "../support/check-harness.js";
 import { startVaultEmulator, type VaultEmulator } from "../emulator/vault/server.js";
@@ -23,14 +25,11 @@ const SHAMIR = `storage "raft" {\n  path = "/vault/data"\n}\n`;
 const AWS_TO_GCP = `seal "awskms" {\n  region = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n  disabled = "true"\n}\nseal "gcpckms" {\n  project = "p"\n  region = "global"\n  key_ring = "r"\n  crypto_key = "k"\n}\n`;
 const TWO_ENABLED = `seal "awskms" {\n  region = "us-east-1"\n  kms_key_id = "alias/a"\n  priority = "1"\n}\nseal "gcpckms" {\n  project = "p"\n  region = "global"\n  key_ring = "r"\n  crypto_key = "k"\n  priority = "2"\n}\n`;
 
-async function runVaultChecks(config: VaultConfig, env: NodeJS.ProcessEnv, callTimeoutMs = 2_000): Promise<TargetResult> {
-  return runTarget(
-    { id: "config", kind: "config", label: "Configuration" },
-    VAULT_CHECKS,
-    { config, env, options: { timeoutMs: 10_000, callTimeoutMs, enterprise: false } },
-    new AbortController().signal,
-    new Set(),
-  );
+/** The vault.* checks as a run selects them: `flags` are the command line's --vault-addr / --ca-cert / --tls-skip-verify. */
+async function runVaultChecks(config: VaultConfig, env: NodeJS.ProcessEnv, callTimeoutMs = 2_000, flags: Record<string, unknown> = {}): Promise<TargetResult> {
+  const vault = vaultTarget(flags, env);
+  const run = await runChecks({ config, env, only: ["vault.*"], options: { timeoutMs: 10_000, callTimeoutMs, enterprise: false, vault } });
+  return run.targets.find((t) => t.id === "config") ?? { id: "config", kind: "config", label: "Configuration", status: "skip", checks: [] };
 }
 
 /** `check-id: status:code,...` for every check, the shape the tables below read. */
@@ -47,17 +46,10 @@ describe("live Vault status checks", () => {
     await vault.close();
   });
 
-  it("without --vault-addr or VAULT_ADDR every vault.* check skips, saying why", async () => {
+  it("without --vault-addr or VAULT_ADDR no vault.* check runs (their `when: \"vault-addr\"` rule)", async () => {
     const result = await runVaultChecks(configFromText(AWSKMS), {});
-    expect(codes(result)).toEqual({
-      "vault.status": "skip:no-address",
-      "vault.seal-type": "skip:no-address",
-      "vault.initialized": "skip:no-address",
-      "vault.sealed": "skip:no-address",
-      "vault.recovery-seal": "skip:no-address",
-      "vault.migration": "skip:no-address",
-      "vault.health": "skip:no-address",
-    });
+    expect(codes(result)).toEqual({});
+    expect(VAULT_CHECKS.every((c) => c.when === "vault-addr")).toBe(true);
   });
 
   it.each([
@@ -110,10 +102,10 @@ describe("live Vault status checks", () => {
     expect(byId("vault.migration").message).toContain("(awskms -> gcpckms)");
   });
 
-  it("--vault-addr (passed as VAULT_KMS_DOCTOR_VAULT_ADDR) wins over VAULT_ADDR, and no token is ever sent", async () => {
+  it("--vault-addr wins over VAULT_ADDR, and no token is ever sent", async () => {
     vault.setScenario("unsealed-awskms");
     const before = vault.requests.length;
-    const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_KMS_DOCTOR_VAULT_ADDR: vault.addr, VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: "hvs.should-never-be-sent" });
+    const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: "hvs.should-never-be-sent" }, 2_000, { "vault-addr": vault.addr });
     expect(codes(result)["vault.status"]).toBe("pass:reachable");
     expect(result.checks[0]!.findings[0]!.message).toContain("(from flag --vault-addr)");
     const seen = vault.requests.slice(before);
@@ -165,10 +157,11 @@ describe("live Vault status over TLS", () => {
   });
 
   it.each([
-    ["VAULT_CACERT", (ca: string) => ({ VAULT_CACERT: ca })],
-    ["--ca-cert", (ca: string) => ({ VAULT_KMS_DOCTOR_VAULT_CACERT: ca })],
-  ])("%s verifies the server", async (_name, env) => {
-    const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr, ...env(caFile) });
+    ["VAULT_CACERT", (ca: string) => [{ VAULT_CACERT: ca }, {}] as const],
+    ["--ca-cert", (ca: string) => [{}, { "ca-cert": ca }] as const],
+  ])("%s verifies the server", async (_name, given) => {
+    const [env, flags] = given(caFile);
+    const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr, ...env }, 2_000, flags);
     expect(codes(result)["vault.status"]).toBe("pass:reachable");
   });
 

@@ -4,21 +4,16 @@
 // Layout rules: vault command/server/config_util.go and shared/VAULT-FACTS.md.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue, type SealConfig } from "../../src/config/seal-config.js";
+import { sealDescriptor } from "../../src/seals/index.js";
 
-/** The settings that identify the key of a seal type (two seals with equal values use the same key). */
-const KEY_SETTINGS: Record<string, string[]> = {
-  awskms: ["kms_key_id", "region", "endpoint"],
-  gcpckms: ["project", "region", "key_ring", "crypto_key"],
-  azurekeyvault: ["vault_name", "key_name"],
-  transit: ["address", "mount_path", "key_name"],
-};
-
-const keyOf = (s: SealConfig) => (KEY_SETTINGS[s.type] ?? []).map((k) => sealValue(s, k) ?? "").join("|");
+/** The settings that identify the key (the descriptor's `identifiesKey`): two seals with equal values use the same key. */
+const keyOf = (s: SealConfig) => (sealDescriptor(s.type)?.settings ?? []).filter((st) => st.identifiesKey).map((st) => sealValue(s, st.name) ?? "").join("|");
 
 export default defineCheck({
   id: "migrate.layout",
   title: "Seal migration layout",
   scope: "config",
+  when: "migration",
   appliesTo: ["*"],
   messages: {
     "not-migration": "No disabled seal in the config: this is not a seal-migration layout (for Shamir -> auto-unseal run `vault-kms-doctor migrate --from shamir`).",

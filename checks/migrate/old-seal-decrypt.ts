@@ -9,11 +9,12 @@ export default defineCheck({
   id: "migrate.old-seal-decrypt",
   title: "Old seal can still decrypt",
   scope: "seal",
+  when: "migration",
+  oldSeal: "only",
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials"],
   uses: ["awskms.key-state"],
   messages: {
-    "not-old-seal": "Only checked for a disabled (old) seal.",
     "decrypt-ok": "The old key {arn} still decrypts (Encrypt then Decrypt with no context, {ms} ms): Vault can read its stored root key during the migration.",
     "decrypt-denied": "Decrypt with the old key {arn} was denied: {error}. Vault cannot read the root key the old seal wrapped, so `vault operator unseal -migrate` will fail.",
     "decrypt-unproven": "Encrypt with the old key {arn} was denied ({error}); a decrypt-only policy may mean that, but then no test ciphertext can be made and Decrypt is not proven. Vault needs kms:Decrypt on this key until every node has migrated.",
@@ -21,10 +22,9 @@ export default defineCheck({
     "network": "{step} with the old key {arn} did not complete: {error}",
   },
   async run(ctx) {
-    if (!ctx.seal?.disabled) return { findings: [ctx.report("skip", "not-old-seal")] };
-    const region = ctx.facts["awskms.region-key"] as RegionKeyFacts;
-    const creds = ctx.facts["awskms.credentials"] as CredentialFacts;
-    const arn = (ctx.facts["awskms.key-state"] as KeyFacts | undefined)?.keyArn ?? region.key.raw;
+    const region = ctx.need("awskms.region-key");
+    const creds = ctx.need("awskms.credentials");
+    const arn = ctx.fact("awskms.key-state")?.keyArn ?? region.key.raw;
     const opts = clientOptions(ctx, region, creds);
     const trip = await kmsRoundTrip(opts, region.key.raw);
     if (trip.ok) return { findings: [ctx.report("pass", "decrypt-ok", { arn: trip.keyArn ?? arn, ms: trip.ms })] };

@@ -1,0 +1,49 @@
+// Google Cloud KMS (`seal "gcpckms"`).
+// Settings and missing-value texts: go-kms-wrapping wrappers/gcpckms/gcpckms.go SetConfig; the environment
+// overlay: vault internalshared/configutil/env_var_util.go (GCPCKMSEnvVars).
+import { defineSeal } from "./types.js";
+
+export default defineSeal({
+  type: "gcpckms",
+  title: "Google Cloud KMS",
+  settings: [
+    { name: "project", requiredText: "'project' not found for GCP CKMS wrapper configuration", identifiesKey: true },
+    { name: "region", requiredText: "'region' not found for GCP CKMS wrapper configuration", identifiesKey: true },
+    { name: "key_ring", requiredText: "'key_ring' not found for GCP CKMS wrapper configuration", identifiesKey: true },
+    { name: "crypto_key", requiredText: "'crypto_key' not found for GCP CKMS wrapper configuration", identifiesKey: true },
+    { name: "credentials", indirect: true },
+    { name: "key_not_required", kind: "bool" },
+  ],
+  aliases: { project_id: "project", location: "region", keyring: "key_ring", key_ring_name: "key_ring", cryptokey: "crypto_key", key: "crypto_key", crypto_key_name: "crypto_key" },
+  env: {
+    vars: [
+      ["GOOGLE_CREDENTIALS", "credentials"],
+      ["GOOGLE_APPLICATION_CREDENTIALS", "credentials"],
+      ["GOOGLE_PROJECT", "project"],
+      ["GOOGLE_REGION", "region"],
+      // go-kms-wrapping gcpckms SetConfig: GCPCKMS_WRAPPER_* first, then VAULT_GCPCKMS_SEAL_*, then the file.
+      ["GCPCKMS_WRAPPER_KEY_RING", "key_ring"],
+      ["VAULT_GCPCKMS_SEAL_KEY_RING", "key_ring"],
+      ["GCPCKMS_WRAPPER_CRYPTO_KEY", "crypto_key"],
+      ["VAULT_GCPCKMS_SEAL_CRYPTO_KEY", "crypto_key"],
+    ],
+    ordered: ["key_ring", "crypto_key"],
+  },
+  secretEnvVars: ["GOOGLE_CREDENTIALS"],
+  flags: [
+    { flag: "region", setting: "region", describe: "gcpckms: KMS location" },
+    { flag: "project", setting: "project", describe: "gcpckms: project" },
+    { flag: "key-ring", setting: "key_ring", describe: "gcpckms: key_ring" },
+    { flag: "crypto-key", setting: "crypto_key", describe: "gcpckms: crypto_key" },
+  ],
+  providerHint: /googleapis|cloudkms|GCP CKMS|gcpckms|projects\/[^/\s]{1,100}\/locations/,
+  checks: [
+    "gcpckms.config",
+    "gcpckms.credentials",
+    "gcpckms.api-enabled",
+    "gcpckms.key",
+    "gcpckms.rotation",
+    "gcpckms.permissions",
+    "gcpckms.round-trip",
+  ],
+});

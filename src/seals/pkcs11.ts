@@ -1,0 +1,55 @@
+// An HSM over PKCS#11 (`seal "pkcs11"`, Vault Enterprise and OpenBao's HSM builds): settings only for now;
+// the names follow Vault's pkcs11 seal documentation (website/content/docs/configuration/seal/pkcs11.mdx).
+// Which settings are required, and Vault's words when one is missing, come with the pkcs11 checks.
+import { defineSeal } from "./types.js";
+
+export default defineSeal({
+  type: "pkcs11",
+  title: "PKCS#11 HSM",
+  settings: [
+    { name: "lib" },
+    { name: "slot", identifiesKey: true },
+    { name: "token_label", identifiesKey: true },
+    { name: "pin", secret: true },
+    { name: "key_label", identifiesKey: true },
+    { name: "default_key_label" },
+    { name: "key_id", identifiesKey: true },
+    { name: "hmac_key_label" },
+    { name: "default_hmac_key_label" },
+    { name: "hmac_key_id" },
+    { name: "mechanism" },
+    { name: "hmac_mechanism" },
+    { name: "rsa_encrypt_local", kind: "bool" },
+    { name: "rsa_oaep_hash" },
+    { name: "generate_key", kind: "bool" },
+    { name: "regenerate_key", kind: "bool" },
+    { name: "max_parallel", kind: "int" },
+    { name: "disable_software_encryption", kind: "bool" },
+    { name: "force_rw_session", kind: "bool" },
+  ],
+  aliases: { library: "lib", module: "lib", label: "key_label", user_pin: "pin", token: "token_label" },
+  env: {
+    vars: [
+      ["VAULT_HSM_LIB", "lib"],
+      ["VAULT_HSM_SLOT", "slot"],
+      ["VAULT_HSM_TOKEN_LABEL", "token_label"],
+      ["VAULT_HSM_PIN", "pin"],
+      ["VAULT_HSM_KEY_LABEL", "key_label"],
+      ["VAULT_HSM_DEFAULT_KEY_LABEL", "default_key_label"],
+      ["VAULT_HSM_KEY_ID", "key_id"],
+      ["VAULT_HSM_HMAC_KEY_LABEL", "hmac_key_label"],
+      ["VAULT_HSM_HMAC_DEFAULT_KEY_LABEL", "default_hmac_key_label"],
+      ["VAULT_HSM_HMAC_KEY_ID", "hmac_key_id"],
+      ["VAULT_HSM_MECHANISM", "mechanism"],
+      ["VAULT_HSM_HMAC_MECHANISM", "hmac_mechanism"],
+      ["VAULT_HSM_RSA_ENCRYPT_LOCAL", "rsa_encrypt_local"],
+      ["VAULT_HSM_RSA_OAEP_HASH", "rsa_oaep_hash"],
+      ["VAULT_HSM_GENERATE_KEY", "generate_key"],
+      ["VAULT_HSM_REGENERATE_KEY", "regenerate_key"],
+    ],
+  },
+  secretEnvVars: ["VAULT_HSM_PIN"],
+  flags: [],
+  providerHint: /CKR_[A-Z_]{3,40}|pkcs11|PKCS#11/,
+  checks: [],
+});
