@@ -88,6 +88,19 @@ export function defineCheck<const Id extends string, Needs extends FactId = neve
   return def;
 }
 
+/** A message's arguments as finding data: primitives stay, lists become lists of strings, anything else its text. */
+export function findingArgs(args: Record<string, unknown> | undefined): Finding["args"] {
+  if (!args || Object.keys(args).length === 0) return undefined;
+  const out: NonNullable<Finding["args"]> = {};
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined) continue;
+    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.map((x) => String(x));
+    else out[k] = String(v);
+  }
+  return out;
+}
+
 export function formatMessage(template: string, args: Record<string, unknown> = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
 }

@@ -20,13 +20,18 @@ export interface Fix {
   docs?: string;
 }
 
+/** A value a finding carries as data: what JSON, JUnit and SARIF can hold as it is. */
+export type FindingValue = string | number | boolean | string[] | null;
+
 /** One observation made by a check. `code` is stable (public contract), the message is prose. */
 export interface Finding {
   status: Status;
   code: string;
   message: string;
+  /** The values the message was built from (its template's `{name}` arguments): data for tests and tools, not prose. */
+  args?: Record<string, FindingValue>;
   /** Evidence, already redacted; rendered as `key: value` lines. */
-  details?: Record<string, string | number | boolean | string[] | null>;
+  details?: Record<string, FindingValue>;
   fix?: Fix;
   /** Stable troubleshooting cause id (see src/troubleshoot) when the finding comes from an error. */
   cause?: string;

@@ -3,7 +3,7 @@
 // finding, and skips dependents of a prerequisite that produced no facts. Order of the report is the
 // registry's order, whichever check finishes first.
 import { setMaxListeners } from "node:events";
-import { formatMessage, type AnyCheck, type CheckContext, type RunOptions } from "./check.js";
+import { findingArgs, formatMessage, type AnyCheck, type CheckContext, type RunOptions } from "./check.js";
 import { worstStatus, type Finding, type Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import { sealLabel } from "./config/seal-config.js";
@@ -132,7 +132,7 @@ export async function runTarget(
           report: (status, code, args, extra) => {
             const template = def.messages[code];
             if (template === undefined) throw new Error(`check ${def.id} has no message for code ${code}`);
-            return { status, code, message: formatMessage(template, args), ...extra };
+            return { status, code, message: formatMessage(template, args), args: findingArgs(args), ...extra };
           },
         };
         try {

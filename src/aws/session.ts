@@ -9,6 +9,7 @@ import type { Fix } from "../model.js";
 import type { KeyIdentifier } from "./key-id.js";
 import type { AwsCredentialSource } from "./credential-sources.js";
 import type { JwtClaims } from "./jwt.js";
+import { leastPrivilegeIdentityPolicy } from "../policy/policy-documents.js";
 
 /** Facts of awskms.region-key */
 export interface RegionKeyFacts {
@@ -59,7 +60,7 @@ export interface RoundTripFacts {
 }
 
 /** Vault's awskms seal calls exactly these (VAULT-FACTS.md): DescribeKey at startup, Encrypt and Decrypt with no context. */
-export const VAULT_KMS_ACTIONS = ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"];
+export { VAULT_KMS_ACTIONS } from "../policy/vault-requests.js";
 
 export function clientOptions(ctx: CheckContext, region: RegionKeyFacts, creds: CredentialFacts): AwsClientOptions {
   return {
@@ -73,11 +74,9 @@ export function clientOptions(ctx: CheckContext, region: RegionKeyFacts, creds: 
   };
 }
 
+/** The least-privilege identity policy (src/policy/policy-documents.ts) as one line of JSON for a command. */
 export function leastPrivilegePolicy(keyArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Sid: "VaultAutoUnseal", Effect: "Allow", Action: VAULT_KMS_ACTIONS, Resource: keyArn }],
-  });
+  return JSON.stringify(leastPrivilegeIdentityPolicy(keyArn));
 }
 
 export function putRolePolicyFix(roleName: string | undefined, keyArn: string, summary: string): Fix {

@@ -88,7 +88,7 @@ describe("fix commands are filled from the text", () => {
     });
     const policy = JSON.stringify({
       Version: "2012-10-17",
-      Statement: [{ Sid: "VaultKMSUnseal", Effect: "Allow", Action: ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"], Resource: keyArn }],
+      Statement: [{ Sid: "VaultKmsUnseal", Effect: "Allow", Action: ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"], Resource: keyArn }],
     });
     expect(d.fix?.commands[0]).toBe(`aws iam put-role-policy --role-name vault-unseal --policy-name vault-kms-unseal --policy-document '${policy}'`);
     expect(d.fix?.commands[1]).toContain("--region us-east-1");

@@ -3,6 +3,7 @@
 // encryption context (go-kms-wrapping wrappers/awskms/awskms.go; ../shared/VAULT-FACTS.md).
 import type { Fix } from "../../model.js";
 import { defineRules, valueOr, type Entities } from "../rule.js";
+import { leastPrivilegeIdentityPolicy } from "../../policy/policy-documents.js";
 
 const KMS_ERRORS_DOC = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html";
 const K8S_CONTEXT = /kubectl|\bpod\b|eks\.amazonaws\.com|serviceaccount|IRSA|web.?identity|Defaulted container|AWS_ROLE_ARN|AWS_WEB_IDENTITY_TOKEN_FILE/i;
@@ -18,10 +19,7 @@ function regionFlag(e: Entities): string {
 
 /** Least-privilege identity policy for the awskms seal: DescribeKey, Encrypt, Decrypt on the one key. */
 export function sealKeyPolicy(keyArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Sid: "VaultKMSUnseal", Effect: "Allow", Action: ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"], Resource: keyArn }],
-  });
+  return JSON.stringify(leastPrivilegeIdentityPolicy(keyArn));
 }
 
 function grantSealPolicy(e: Entities): Fix {
