@@ -22,6 +22,8 @@ export interface RunOptions {
   concurrency?: number;
   /** The running Vault to ask (--vault-addr or VAULT_ADDR); checks with `when: "vault-addr"` run only with one. */
   vault?: VaultTarget;
+  /** The gate: a config with no enabled auto-unseal seal fails (unless --allow-shamir), as there is nothing to wait for. */
+  requireAutoUnseal?: boolean;
   /** A seal-migration preflight (the migrate command): checks with `when: "migration"` run even without a disabled seal. */
   migration?: boolean;
 }

@@ -20,6 +20,7 @@ export default defineCheck({
   messages: {
     "fleet": "Fleet of {count} targets from {file}: each is checked as the only seal of its own Vault.",
     "no-seal": "No seal block found: Vault will use Shamir unseal keys, so there is nothing to auto-unseal.",
+    "no-auto-unseal": "No enabled auto-unseal seal ({why}): Vault will start sealed and wait for Shamir unseal keys, so the gate has nothing to wait for. Pass --allow-shamir if that is intended.",
     "single-seal": "One enabled {type} seal ({where}).",
     "migration": "Seal migration layout: {old} (disabled, {oldWhere}) -> {new} ({newWhere}). The old seal must still decrypt until the migration is done.",
     "migration-to-shamir": "Only a disabled {type} seal ({where}): Vault will migrate from {type} back to Shamir unseal keys.",
@@ -44,6 +45,12 @@ export default defineCheck({
     if (ctx.config.origin === "fleet") {
       const unchecked = seals.filter((s) => !checked(s)).map((s) => ctx.report("error", "unchecked-type", { type: s.type, where: where(s) }));
       return { findings: [ctx.report("pass", "fleet", { count: seals.length, file: ctx.config.files[0] }), ...unchecked] };
+    }
+    // The gate opens only for a Vault that will unseal itself; a check run just says what Vault will do.
+    if (enabled.length === 0 && ctx.options.requireAutoUnseal) {
+      const why = seals.length === 0 ? `no seal block in ${ctx.config.files.join(", ") || "the configuration"}` : `every seal is disabled: ${disabled.map(where).join(", ")}`;
+      findings.push(ctx.report("fail", "no-auto-unseal", { why }, { fix: { summary: "Add the seal stanza Vault should unseal with, or run the gate with --allow-shamir.", commands: [], docs: "https://developer.hashicorp.com/vault/docs/configuration/seal" } }));
+      if (seals.length === 0) return { findings };
     }
     if (seals.length === 0) {
       findings.push(ctx.report("warn", "no-seal"));

@@ -6,6 +6,7 @@ import { buildReport, exitCodeFor } from "../report/report.js";
 import { outputOptions, writeOutputs } from "../report/outputs.js";
 import { version } from "../version.js";
 import { vaultOptions } from "../vault/target.js";
+import { assertSomethingChecked, describeSelection, validateSelection } from "../cli/selection.js";
 
 export const checkCommand: CommandModule = {
   command: ["check", "$0"],
@@ -20,6 +21,8 @@ export const checkCommand: CommandModule = {
       .example("$0 -c vault.hcl --kms-context App=vault-prod", "Also try the encryption context a guide told you to set")
       .example("$0 -c vault.hcl --format json | jq .verdict", "Machine-readable verdict"),
   async run(argv) {
+    validateSelection("only", argv.only);
+    validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault } = readRunArgs(argv);
     const startedAt = new Date();
     const progress = process.stderr.isTTY && !env.CI;
@@ -33,6 +36,7 @@ export const checkCommand: CommandModule = {
       onProgress: progress ? (target, check) => { done++; process.stderr.write(`\r\x1b[K  checking… ${done} done (${target}: ${check.id})`); } : undefined,
     });
     if (progress) process.stderr.write("\r\x1b[K");
+    assertSomethingChecked(run, describeSelection(argv));
     const report = buildReport(run, { version: version(), startedAt, configFiles: config.files });
     writeOutputs(report, outputs, argv, env);
     return exitCodeFor(report, argv["fail-on"]);

@@ -12,6 +12,7 @@ import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
 import { vaultOptions } from "../vault/target.js";
+import { assertSomethingChecked, describeSelection, validateSelection } from "../cli/selection.js";
 import { gateSelection } from "../gate/required.js";
 import { runGate, type GateResult } from "../gate/gate-loop.js";
 import { attemptJson, attemptText, resultJson, resultText } from "../gate/attempt-log.js";
@@ -26,10 +27,13 @@ export const gateCommand: CommandModule = {
       .option("wait", { type: "string", describe: "Keep retrying failing checks for up to this long (e.g. 5m); without it, one attempt" })
       .option("require", { type: "string", array: true, describe: "Check ids or globs the gate waits for, instead of the default set" })
       .option("skip", { type: "string", array: true, describe: "Never run these check ids or globs" })
+      .option("allow-shamir", { type: "boolean", default: false, describe: "Let a config without an enabled auto-unseal seal pass (Vault will wait for Shamir unseal keys)" })
       .example("$0 gate --config /vault/config --wait 5m", "Init container: hold Vault's start until KMS and credentials work")
       .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
       .example("$0 gate -c vault.hcl --wait 1m --fail-on warn", "Also wait on advisory checks (rotation, deletion protection)"),
   async run(argv) {
+    validateSelection("require", argv.require);
+    validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault } = readRunArgs(argv);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
     const failOn = argv["fail-on"] as "fail" | "warn";
@@ -58,13 +62,16 @@ export const gateCommand: CommandModule = {
         failOn,
         selection: gateSelection({ require: argv.require, failOn, vaultAddrFlag: typeof argv["vault-addr"] === "string" && argv["vault-addr"] !== "" }),
         signal: stop.signal,
-        runAttempt: (selection, budgetMs, signal) => {
+        runAttempt: async (selection, budgetMs, signal) => {
           // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
           const request: RunRequest & { signal: AbortSignal } = {
             config, env, ...selection, skip: argv.skip, signal,
-            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault },
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, requireAutoUnseal: !argv["allow-shamir"] },
           };
-          return runChecks(request);
+          const run = await runChecks(request);
+          // A gate that checked nothing must not open.
+          assertSomethingChecked(run, describeSelection(argv));
+          return run;
         },
         toReport: (run) => buildReport(run, { version: version(), startedAt, configFiles: config.files }),
         onAttempt: (a) => lineOut.write(ndjson && lineOut === process.stdout ? attemptJson(a) : attemptText(a)),

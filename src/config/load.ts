@@ -7,7 +7,7 @@ import { parseHcl, ConfigSyntaxError } from "./hcl.js";
 import { parseGoBool } from "../go-bool.js";
 import { locateSealBlocks, type BlockLocation } from "./locate.js";
 import { sealDescriptor, settingFlag } from "../seals/index.js";
-import type { Provenance, ResolvedValue, SealConfig, VaultConfig } from "./seal-config.js";
+import { formatProvenance, type Provenance, type ResolvedValue, type SealConfig, type VaultConfig } from "./seal-config.js";
 
 /** A config the tool cannot read: exit code 2, one clear line, never a stack trace. */
 export class ConfigError extends Error {
@@ -71,15 +71,37 @@ function readText(file: string): string {
   return buf.toString("utf8");
 }
 
-/** Normalises both shapes HCL gives for a block list: [{type: [body]}] or {type: body}. */
-function* sealEntries(value: unknown): Generator<[string, Record<string, unknown>]> {
+/**
+ * A stanza Vault refuses: its own words, after the file and line. The texts are those of Vault's and OpenBao's
+ * parseKMS (helper/configutil/kms.go in openbao v2.6.0; internalshared/configutil/kms.go in hashicorp/vault),
+ * as `bao server` 2.6.2 printed them for the same input.
+ */
+function refused(where: string, what: string, vaultSays: string): ConfigError {
+  return new ConfigError(`${where}: ${what}; Vault refuses to start: ${vaultSays}`);
+}
+
+function lineOf(text: string, word: string): number | undefined {
+  const i = text.search(new RegExp(`(^|[\\s{,"])${word}\\b`));
+  return i < 0 ? undefined : text.slice(0, i + 1).split("\n").length;
+}
+
+const isBlock = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Normalises both shapes HCL gives for a block list ([{type: [body]}] or {type: body}) and refuses what Vault refuses. */
+function* sealEntries(kind: string, value: unknown, where: string): Generator<[string, Record<string, unknown>]> {
+  if (value === null || typeof value !== "object") {
+    throw refused(where, `${kind} = ${JSON.stringify(value)} is a value, not a block like ${kind} "awskms" { ... }`, `error parsing '${kind}': ${kind}.${kind}: root: not an object type for map (*ast.LiteralType)`);
+  }
   const lists = Array.isArray(value) ? value : [value];
   for (const item of lists) {
-    if (!item || typeof item !== "object") continue;
-    for (const [type, bodies] of Object.entries(item as Record<string, unknown>)) {
-      for (const body of Array.isArray(bodies) ? bodies : [bodies]) {
-        if (body && typeof body === "object" && !Array.isArray(body)) yield [type, body as Record<string, unknown>];
-      }
+    if (!isBlock(item)) throw refused(where, `a ${kind} entry is not a block`, `error parsing '${kind}': ${kind}.${kind}: root: not an object type for map (*ast.LiteralType)`);
+    const entries = Object.entries(item);
+    // `seal { region = "x" }` or JSON {"seal": {"awskms": "x"}}: no type label, so Vault takes "seal" as the type.
+    if (entries.some(([, v]) => !isBlock(v) && !(Array.isArray(v) && v.every(isBlock)))) {
+      throw refused(where, `the ${kind} block has no type label (write ${kind} "awskms" { ... })`, `Error configuring seal "${kind}": unknown wrapper: ${kind}`);
+    }
+    for (const [type, bodies] of entries) {
+      for (const body of Array.isArray(bodies) ? bodies : [bodies]) yield [type, body as Record<string, unknown>];
     }
   }
 }
@@ -92,18 +114,38 @@ export function readSealBlocks(file: string): RawSealBlock[] {
   for (const kind of ["seal", "kms"] as const) {
     if (!(kind in parsed)) continue;
     const ofKind = locations.filter((l) => l.kind === kind);
+    const line = ofKind[0]?.line ?? lineOf(text, kind);
     let n = 0;
-    for (const [type, body] of sealEntries(parsed[kind])) {
+    for (const [type, body] of sealEntries(kind, parsed[kind], `${file}${line ? `:${line}` : ""}`)) {
       const lowered = type.toLowerCase();
       // Match parsed blocks to located ones by order among blocks of the same type.
       const sameType = ofKind.filter((l) => l.type === lowered);
       const seen = blocks.filter((b) => b.kind === kind && b.type === lowered).length;
-      blocks.push({ kind, type: lowered, body, file, location: sameType[seen] ?? ofKind[n] });
+      const location = sameType[seen] ?? ofKind[n];
+      // `seal "awskms" "extra" { ... }`: Vault reads the first label and the body inside.
+      const inner = Object.values(body);
+      const twoLabels = inner.length === 1 && Array.isArray(inner[0]) && isBlock(inner[0][0]) &&
+        new RegExp(`^\\s*${kind}\\s+"${lowered.replace(/[^a-z0-9_-]/g, ".")}"\\s+"`, "mi").test(text);
+      blocks.push({ kind, type: lowered, body: twoLabels ? (inner[0] as Record<string, unknown>[])[0]! : body, file, location });
       n++;
     }
   }
   // Vault reads blocks in file order, whatever their kind.
   return blocks.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+}
+
+/** Vault's ParseBool on a decoded HCL value (go-secure-stdlib parseutil.ParseBool = mapstructure.WeakDecode): true/false, numbers by zero, "" as false. */
+function vaultBool(raw: unknown): boolean | undefined {
+  if (typeof raw === "boolean") return raw;
+  if (typeof raw === "number") return raw !== 0;
+  if (typeof raw === "string") return raw === "" ? false : parseGoBool(raw);
+  return undefined;
+}
+
+/** The Go type mapstructure names when a value cannot become a string. */
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return v.every(isBlock) ? "[]map[string]interface {}" : "[]interface {}";
+  return "map[string]interface {}";
 }
 
 /** Vault coerces every value handed to the wrapper to a string (hcl.DecodeObject into map[string]string). */
@@ -155,9 +197,22 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
     let disabled = false;
     let priority: number | undefined;
     let name: string | undefined;
+    const label = `${b.kind}.${b.type}`;
+    const at = (key: string) => formatProvenance(where(b, key));
     for (const [key, raw] of Object.entries(b.body)) {
+      if (raw !== null && typeof raw === "object") {
+        throw refused(at(key), `${key} is a ${Array.isArray(raw) ? "list" : "block"}, not a value`, `error parsing '${b.kind}': ${label}: '' expected type 'string', got unconvertible type '${goTypeOf(raw)}'`);
+      }
       const str = asString(raw);
-      if (key === "disabled") { disabled = parseGoBool(str) ?? false; values[key] = { value: str, from: where(b, key) }; continue; }
+      if (key === "disabled") {
+        const parsed = vaultBool(raw);
+        if (parsed === undefined) {
+          throw refused(at(key), `disabled = ${JSON.stringify(str)} is not a boolean`, `error parsing '${b.kind}': ${label}: cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(str)}: invalid syntax`);
+        }
+        disabled = parsed;
+        values[key] = { value: str, from: where(b, key) };
+        continue;
+      }
       if (key === "priority") { priority = Number.parseInt(str, 10); values[key] = { value: str, from: where(b, key) }; continue; }
       if (key === "name") { name = str; values[key] = { value: str, from: where(b, key) }; continue; }
       values[key] = { value: str, from: where(b, key) };
