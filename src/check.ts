@@ -32,7 +32,8 @@ export interface CheckContext<Facts = unknown> {
   facts: Record<string, unknown>;
   /** Builds a finding from the check's message table. */
   report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause">>): Finding;
-  /** Services found dead during this run (see src/network/dead-endpoints.ts). */
+  /** Endpoints found dead during this run: one set per run (src/runner.ts), filled and honoured by callAws in
+   * src/clients/aws.ts and callGcp in src/gcp/session.ts. */
   deadEndpoints: Set<string>;
 }
 

@@ -58,7 +58,8 @@ export interface RoundTripFacts {
   cause?: string;
 }
 
-/** Vault's awskms seal calls exactly these (VAULT-FACTS.md): DescribeKey at startup, Encrypt and Decrypt with no context. */
+/** Vault's awskms seal calls exactly these (go-kms-wrapping wrappers/awskms/awskms.go, docs/vault-seal-facts.md#awskms-requests):
+ * DescribeKey at startup, Encrypt and Decrypt with no context. */
 export const VAULT_KMS_ACTIONS = ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"];
 
 export function clientOptions(ctx: CheckContext, region: RegionKeyFacts, creds: CredentialFacts): AwsClientOptions {

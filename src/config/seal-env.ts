@@ -1,7 +1,8 @@
 // Environment variables Vault copies INTO a seal's configuration, overwriting the file's values.
-// Source: vault internalshared/configutil/env_var_util.go (per-wrapper maps) as summarised in
-// shared/VAULT-FACTS.md. When two variables map to one key and disagree, which one wins is the
-// iteration order of a Go map, i.e. random: the reader records the conflict.
+// Source: vault internalshared/configutil/env_var_util.go (per-wrapper maps), applied by getEnvConfig /
+// configureWrapper in internalshared/configutil/kms.go (docs/vault-seal-facts.md#environment-overlay). When two
+// variables map to one key and disagree, which one wins is the iteration order of a Go map, i.e. random: the
+// reader records the conflict.
 
 export interface SealEnvRule {
   /** Variable -> seal config key. For keys in `ordered`, earlier variables win (the wrapper reads them in that order). */

@@ -1,6 +1,7 @@
 // What each seal type's wrapper reads, and the words Vault uses when a required value is missing.
-// Sources: go-kms-wrapping wrappers (awskms, gcpckms, azurekeyvault, transit) SetConfig, as listed in
-// shared/VAULT-FACTS.md. Any key not listed here is silently ignored by Vault.
+// Sources: go-kms-wrapping wrappers/<type>/options.go getOpts and <type>.go SetConfig (awskms, gcpckms,
+// azurekeyvault, transit), listed in docs/vault-seal-facts.md#seal-settings. getOpts has no default case, so any
+// key not listed here is silently ignored by Vault.
 
 export interface SealSchema {
   keys: string[];
