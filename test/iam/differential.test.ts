@@ -24,6 +24,7 @@
 // upgrade that fixes it shows up here.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
@@ -31,7 +32,7 @@ import { evaluateGeneric, evaluateKmsRequest, type Decision, type NamedPolicy, t
 import { defaultKeyPolicy, identityPoliciesOf, roleArn as roleArnOf, userArn } from "../emulator/aws/iam-directory.js";
 import type { AwsScenario } from "../emulator/aws/scenario.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const POLICIES = join(ROOT, "fixtures", "policies");
 const SCENARIOS = join(ROOT, "fixtures", "scenarios");
 
