@@ -1,6 +1,7 @@
 // Where Vault will look for the key: the effective region and where it came from, the form of kms_key_id,
 // and whether an ARN points at another region or carries stray characters.
-// Region order (VAULT-FACTS.md): config/env value, else the shared config profile, else instance metadata.
+// Region order (go-secure-stdlib awsutil region.go GetRegion; docs/vault-seal-facts.md#awskms-region): config/env
+// value, else the shared config profile, else instance metadata.
 import { readFileSync } from "node:fs";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";

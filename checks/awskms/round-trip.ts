@@ -1,6 +1,7 @@
 // The verdict: what Vault does at init and at every unseal. Encrypt a fresh random 32-byte data key with
 // the configured key id and NO encryption context, then Decrypt the blob with no KeyId and no context, and
-// compare (go-kms-wrapping awskms Encrypt/Decrypt, VAULT-FACTS.md). The probe is never printed.
+// compare (go-kms-wrapping wrappers/awskms/awskms.go Encrypt/Decrypt; docs/vault-seal-facts.md#awskms-requests).
+// The probe is never printed.
 import { defineCheck } from "../../src/check.js";
 import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";

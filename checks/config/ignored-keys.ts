@@ -1,5 +1,6 @@
 // Keys Vault silently ignores: a typo or a setting from a blog post never errors, it just does nothing.
-// The famous one is kms_context on awskms: Vault sends no encryption context at all (VAULT-FACTS.md).
+// The famous one is kms_context on awskms: Vault sends no encryption context at all (go-kms-wrapping
+// wrappers/awskms/options.go reads no such key; docs/vault-seal-facts.md#seal-settings).
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance } from "../../src/config/seal-config.js";
 import { suggestKey } from "../../src/config/seal-schema.js";

@@ -1,5 +1,6 @@
 // How many seals, which are enabled, and whether Vault will accept the layout at all.
-// Source: vault command/server/config_util.go checkSealConfig (CE) and shared/VAULT-FACTS.md.
+// Source: vault command/server/config_util.go checkSealConfig (CE), command/server/config.go CheckConfig and
+// command/server.go VAULT_SEAL_TYPE (docs/vault-seal-facts.md#reading-the-config).
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, type SealConfig } from "../../src/config/seal-config.js";
 import { sealDescriptor } from "../../src/seals/index.js";

@@ -1,7 +1,7 @@
 // Seal-migration layout problems that config.seal-layout does not cover: a VAULT_SEAL_TYPE still exported
 // from the old setup (Vault applies it to the enabled seal, so awskms -> gcpckms silently becomes
 // awskms -> awskms), and an old and new seal that name the same key (nothing to migrate).
-// Layout rules: vault command/server/config_util.go and shared/VAULT-FACTS.md.
+// Layout rules: vault command/server/config_util.go and command/server.go (docs/vault-seal-facts.md#reading-the-config).
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue, type SealConfig } from "../../src/config/seal-config.js";
 import { sealDescriptor } from "../../src/seals/index.js";

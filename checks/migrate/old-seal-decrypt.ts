@@ -1,5 +1,6 @@
 // The old (disabled) awskms seal during a migration: Vault must still Decrypt the root key it wrapped, with
-// no KeyId and no encryption context (go-kms-wrapping awskms Decrypt, VAULT-FACTS.md). Encrypt is not needed
+// no KeyId and no encryption context (go-kms-wrapping wrappers/awskms/awskms.go Decrypt;
+// docs/vault-seal-facts.md#awskms-requests). Encrypt is not needed
 // any more, and a decrypt-only key policy is legitimate, so a denied Encrypt is not a failure here.
 import { defineCheck } from "../../src/check.js";
 import { kmsRoundTrip } from "../../src/aws/probe.js";

@@ -1,6 +1,7 @@
 // Which credential source Vault's awskms seal will use, composed source by source so that the winner is
 // known for certain (the SDK's own chain does not say which provider answered).
-// Order: shared/VAULT-FACTS.md "awskms seal - Credentials": static keys (stanza, or AWS_ACCESS_KEY_ID /
+// Order (docs/vault-seal-facts.md#awskms-credentials: go-secure-stdlib awsutil generate_credentials.go, aws-sdk-go-v2
+// config/resolve_credentials.go): static keys (stanza, or AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY which Vault copies into the stanza) -> explicit profile (AWS_PROFILE) -> web identity
 // (role_arn + web_identity_token_file, or AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE) -> shared profile ->
 // container credentials (ECS, EKS Pod Identity) -> EC2 instance metadata.

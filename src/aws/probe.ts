@@ -1,5 +1,6 @@
 // The probe Vault's awskms seal effectively performs: Encrypt a fresh random 32-byte data key, Decrypt the
-// blob without KeyId, compare (go-kms-wrapping awskms Encrypt/Decrypt, VAULT-FACTS.md). One implementation for
+// blob without KeyId, compare (go-kms-wrapping wrappers/awskms/awskms.go Encrypt/Decrypt and envelope.go,
+// docs/vault-seal-facts.md#awskms-requests). One implementation for
 // the Vault-style round trip, the kms_context comparison and the old seal of a migration. The plaintext never
 // leaves this function.
 import { randomBytes, timingSafeEqual } from "node:crypto";

@@ -59,7 +59,8 @@ export interface RoundTripFacts {
   cause?: string;
 }
 
-/** Vault's awskms seal calls exactly these (VAULT-FACTS.md): DescribeKey at startup, Encrypt and Decrypt with no context. */
+/** Vault's awskms seal calls exactly these (go-kms-wrapping wrappers/awskms/awskms.go, docs/vault-seal-facts.md#awskms-requests):
+ * DescribeKey at startup, Encrypt and Decrypt with no context. */
 export { VAULT_KMS_ACTIONS } from "../policy/vault-requests.js";
 
 export function clientOptions(ctx: CheckContext, region: RegionKeyFacts, creds: CredentialFacts): AwsClientOptions {

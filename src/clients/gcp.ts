@@ -15,6 +15,14 @@ import type { GoogleAuth } from "google-auth-library";
 
 export interface GcpClientOptions {
   credentialsFile?: string;
+  /**
+   * The seal's project. Given to google-auth-library so it never looks for one: without it, every new GoogleAuth
+   * runs findAndCacheProjectId on first use (node_modules/google-auth-library/build/src/auth/googleauth.js), which
+   * spawns `gcloud config config-helper --format json` (seconds where the Cloud SDK is installed) and then asks the
+   * metadata server for project/project-id. The Cloud KMS calls name the project in the resource name; Vault's Go
+   * client does no such lookup either.
+   */
+  projectId?: string;
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -114,6 +122,7 @@ export async function createGcpKmsClient(opts: GcpClientOptions): Promise<GcpKms
   }
   const auth = new GoogleAuth({
     ...(keyFilename ? { keyFilename } : {}),
+    ...(opts.projectId ? { projectId: opts.projectId } : {}),
     scopes: [CLOUD_PLATFORM_SCOPE],
     clientOptions: { transporter },
   });

@@ -1,4 +1,4 @@
-// Reads Vault server configuration exactly as Vault does (shared/VAULT-FACTS.md, "How Vault reads a seal"):
+// Reads Vault server configuration exactly as Vault does (docs/vault-seal-facts.md#reading-the-config):
 // -config may repeat and may name a directory; seal blocks from all files are appended; the environment
 // then overwrites values per seal type; VAULT_SEAL_TYPE overrides the type of every enabled seal.
 import { readFileSync, readdirSync, statSync } from "node:fs";

@@ -3,6 +3,7 @@
 // gcloud fixes filled with the seal's real project, location, key ring, key and member.
 import type { CheckContext } from "../check.js";
 import { createGcpKmsClient, GCP_KMS_ENDPOINT_ENV, type GcpKmsClient } from "../clients/gcp.js";
+import { sealValue } from "../config/seal-config.js";
 import type { Fix } from "../model.js";
 import { classifyError } from "../troubleshoot/index.js";
 
@@ -63,7 +64,8 @@ export const GCPCKMS_DOCS = "https://developer.hashicorp.com/vault/docs/configur
 
 /** The client for one check, built by the factory with the per-call deadline. Close it in `finally`. */
 export function openKms(ctx: CheckContext, creds: GcpCredentialFacts): Promise<GcpKmsClient> {
-  return createGcpKmsClient({ credentialsFile: creds.credentialsFile, timeoutMs: ctx.options.callTimeoutMs, env: ctx.env });
+  const projectId = ctx.seal ? sealValue(ctx.seal, "project") : undefined;
+  return createGcpKmsClient({ credentialsFile: creds.credentialsFile, projectId, timeoutMs: ctx.options.callTimeoutMs, env: ctx.env });
 }
 
 /** Raised instead of calling Cloud KMS again once it did not answer in this run. */

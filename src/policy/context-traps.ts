@@ -1,6 +1,7 @@
 // Allow statements that need an encryption context Vault never sends: the trap of guides that recommend
 // kms_context plus a StringEquals kms:EncryptionContext:<k> condition on DescribeKey, Encrypt and Decrypt.
-// DescribeKey carries no context at all, and Vault's awskms Encrypt/Decrypt send none (VAULT-FACTS.md), so
+// DescribeKey carries no context at all, and Vault's awskms Encrypt/Decrypt send none (go-kms-wrapping
+// wrappers/awskms/awskms.go; docs/vault-seal-facts.md#awskms-requests), so
 // a condition that needs one is false for every request Vault makes.
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context-keys

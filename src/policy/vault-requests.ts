@@ -1,6 +1,6 @@
 // The requests Vault's awskms seal makes, as the IAM evaluator sees them.
 // go-kms-wrapping wrappers/awskms: DescribeKey at startup, Encrypt{KeyId, Plaintext} and Decrypt{CiphertextBlob}
-// with no EncryptionContext (see /work/shared/VAULT-FACTS.md). Vault's docs list the same three permissions:
+// with no EncryptionContext (docs/vault-seal-facts.md#awskms-requests). Vault's docs list the same three permissions:
 // https://developer.hashicorp.com/vault/docs/configuration/seal/awskms#authentication
 import { accountOfArn } from "../iam/arn.js";
 import type { RequestContext } from "../iam/types.js";

@@ -15,7 +15,7 @@ export interface RunReport {
   configFiles: string[];
   /** The worst status over every check that counts towards the verdict. */
   status: Status;
-  /** Will this Vault unseal? `unseal-likely` only when nothing failed or could not be checked. */
+  /** Will this Vault unseal? `ok` only when nothing failed, could not be checked or warned; `problems` on any fail or error. */
   verdict: "ok" | "warnings" | "problems";
   summary: Summary;
   targets: TargetResult[];

@@ -1,7 +1,8 @@
 // AWS KMS (`seal "awskms"`).
-// Settings and their order: go-kms-wrapping wrappers/awskms/awskms.go SetConfig; the environment overlay:
+// Settings and their order: go-kms-wrapping wrappers/awskms/awskms.go SetConfig and options.go getOpts (any other
+// key is silently ignored; docs/vault-seal-facts.md#seal-settings); the environment overlay:
 // vault internalshared/configutil/env_var_util.go (AWSKMSEnvVars). Vault needs exactly kms:DescribeKey,
-// kms:Encrypt and kms:Decrypt on the key (see src/aws/vault-actions.ts).
+// kms:Encrypt and kms:Decrypt on the key (src/policy/vault-requests.ts).
 import { defineSeal } from "./types.js";
 
 export default defineSeal({

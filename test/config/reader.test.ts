@@ -1,4 +1,4 @@
-// The config reader must see exactly what Vault sees (shared/VAULT-FACTS.md): files and directories,
+// The config reader must see exactly what Vault sees (docs/vault-seal-facts.md#reading-the-config): files and directories,
 // HCL and JSON, appended seal blocks, env overrides, VAULT_SEAL_TYPE, indirection, and where each value came from.
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";

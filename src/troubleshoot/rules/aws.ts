@@ -1,6 +1,6 @@
 // awskms seal: AWS KMS and STS errors as Vault (aws-sdk-go v1/v2), the JS SDK v3 and the Java SDK
 // print them. Vault needs exactly kms:DescribeKey, kms:Encrypt, kms:Decrypt on the key and sends no
-// encryption context (go-kms-wrapping wrappers/awskms/awskms.go; ../shared/VAULT-FACTS.md).
+// encryption context (go-kms-wrapping wrappers/awskms/awskms.go; docs/vault-seal-facts.md#awskms-requests).
 import type { Fix } from "../../model.js";
 import { defineRules, valueOr, type Entities } from "../rule.js";
 import { leastPrivilegeIdentityPolicy } from "../../policy/policy-documents.js";
