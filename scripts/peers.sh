@@ -4,7 +4,7 @@
 #                       Linux wheels: 2.6 is the last line with the built-in awskms/gcpckms seals) and moto[server]
 #   .peers/bin/bao      -> OpenBao's server and CLI
 #   .peers/bin/moto_server
-#   awskms CLI          Debian's awscli (apt-get, only when `aws` is missing)
+#   aws CLI             Debian's awscli (apt-get, only when `aws` is missing)
 # Versions read from the source (github:openbao/openbao tag v2.6.2 go.mod): go-kms-wrapping/wrappers/awskms/v2 v2.4.0
 # (its go.mod: aws-sdk-go v1.55.5, go-secure-stdlib/awsutil v0.3.0), resolved in OpenBao to aws-sdk-go v1.55.6 --
 # aws-sdk-go v1, where current HashiCorp Vault uses aws-sdk-go-v2.
