@@ -2,7 +2,7 @@
 // it, credentials, the key's state and the round trip Vault does. Advisory checks (rotation, deletion
 // protection) run only with --fail-on warn, and then count.
 import { STATUS_RANK } from "../model.js";
-import type { RunReport } from "../report/report.js";
+import { decidesVerdict, type RunReport } from "../report/report.js";
 
 export const DEFAULT_REQUIRED = [
   "config.*",
@@ -44,6 +44,7 @@ export function blockingChecks(report: RunReport, failOn: "fail" | "warn"): Bloc
   for (const t of report.targets) {
     for (const c of t.checks) {
       if (c.advisory && failOn !== "warn") continue;
+      if (!decidesVerdict(c) && failOn !== "warn") continue;
       if (STATUS_RANK[c.status] < threshold) continue;
       const f = c.findings.find((x) => x.status === c.status) ?? c.findings[0];
       out.push({ target: t.id, check: c.id, status: c.status, code: f?.code ?? "", cause: f?.cause, message: f?.message ?? "" });
