@@ -1,6 +1,7 @@
 // The conformance table: docs/conformance.json and the generated docs/CONFORMANCE.md.
 export interface ConformanceRow {
   scenario: string;
+  staging: string;
   openbao: { unsealed: boolean; outcome: string; errorLine?: string; cause?: string; kmsCalls: string[] };
   doctor: { exit: number | null; verdict?: string; check?: string; code?: string; cause?: string; message?: string; stderr: string };
   agree: boolean;
