@@ -35,5 +35,11 @@ export interface Finding {
   fix?: Fix;
   /** Stable troubleshooting cause id (see src/troubleshoot) when the finding comes from an error. */
   cause?: string;
+  /**
+   * Set on an `error` when the check could not look only because the identity running the doctor lacks this
+   * read permission, one Vault does not need (e.g. iam:SimulatePrincipalPolicy). The finding stays `error` (fail
+   * closed), but it does not decide whether Vault unseals: `check` and `gate` exit on what Vault needs.
+   */
+  doctorPermission?: string;
 }
 

@@ -45,7 +45,9 @@ export default defineCheck({
       })] };
     } catch (err) {
       const view = viewAwsError(err);
-      return { findings: [ctx.report("error", "unreadable", { error: `${view.name}: ${view.message}` }, { cause: view.cause })] };
+      // Vault never reads the key policy: the doctor's own missing permission does not decide the verdict.
+      const denied = view.name === "AccessDeniedException";
+      return { findings: [ctx.report("error", "unreadable", { error: `${view.name}: ${view.message}` }, { cause: view.cause, ...(denied ? { doctorPermission: "kms:GetKeyPolicy" } : {}) })] };
     } finally {
       kms.destroy();
     }

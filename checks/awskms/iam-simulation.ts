@@ -132,7 +132,9 @@ export default defineCheck({
 
       const lookup = keyFacts?.keyArn ? { keyArn: keyFacts.keyArn } : await lookUpKeyArn(kms, opts, region.key, region.region, identity.account);
       if (!lookup.keyArn) {
+        // The cause that hid the key (not found, throttled, 5xx) is the one Vault meets first at DescribeKey.
         return { findings: [...findings, ctx.report("error", "key-unknown", { key: region.key.raw, error: lookup.error ?? "not found" }, {
+          ...("cause" in lookup && lookup.cause ? { cause: lookup.cause } : {}),
           fix: { summary: "Find the key ARN (as an identity that may describe the key).", commands: [`aws kms describe-key --key-id ${region.key.raw} --region ${region.region} --query KeyMetadata.Arn --output text`] },
         })] };
       }
@@ -173,6 +175,8 @@ export default defineCheck({
         if (view.name === "AccessDenied" || view.name === "AccessDeniedException") {
           return { findings: [...findings, ctx.report("error", "simulate-denied", { error, role }, {
             cause: "permission_denied",
+            // Vault never simulates: the doctor's own missing permission does not decide the verdict.
+            doctorPermission: "iam:SimulatePrincipalPolicy",
             fix: {
               summary: `Allow iam:SimulatePrincipalPolicy on ${principal} (and kms:GetKeyPolicy on the key) for the identity running this check; both are read-only.`,
               commands: [`# add to the IAM policy of the identity running vault-kms-doctor:\n${JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:SimulatePrincipalPolicy", Resource: principal }, { Effect: "Allow", Action: "kms:GetKeyPolicy", Resource: keyArn }] }, null, 2)}`],

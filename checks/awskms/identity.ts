@@ -3,6 +3,7 @@
 // not using its service-account role.
 import { defineCheck } from "../../src/check.js";
 import { callAws, createStsClient } from "../../src/clients/aws.js";
+import { serverBehaviour } from "../../src/targets/server-behaviour.js";
 import { clientOptions, roleBehindSession, viewAwsError, type CredentialFacts, type IdentityFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
 export default defineCheck({
@@ -18,7 +19,8 @@ export default defineCheck({
     "node-role-in-pod": "Vault runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is set) but calls AWS as {arn}, the node's instance role: the pod has no identity of its own (no IRSA or Pod Identity).",
     "irsa-role-mismatch": "IRSA is configured for role {irsaRole}, but the caller is {arn}.",
     "failed": "GetCallerIdentity failed: {error}",
-    "clock-skew": "This machine's clock is {minutes} minutes {direction} AWS's. AWS rejects signatures more than 5 minutes off (\"Signature expired\"); this tool's SDK corrects for it, Vault's does not.",
+    "clock-skew": "This machine's clock is {minutes} minutes {direction} AWS's. AWS rejects signatures more than 5 minutes off (\"Signature expired\"); {server}'s {sdk} does not correct for it, so its seal fails.",
+    "clock-skew-corrected": "This machine's clock is {minutes} minutes {direction} AWS's. {server}'s {sdk} corrects for it (as this tool's SDK did), but other AWS clients on this host may fail with \"Signature expired\".",
   },
   async run(ctx) {
     const region = ctx.need("awskms.region-key");
@@ -64,7 +66,11 @@ export default defineCheck({
       // The SDK measures the skew from the server's Date header and retries with a corrected clock.
       const offset = Number((sts.config as { systemClockOffset?: number }).systemClockOffset ?? 0);
       if (Math.abs(offset) > 5 * 60_000) {
-        findings.push(ctx.report("fail", "clock-skew", { minutes: Math.round(Math.abs(offset) / 60_000), direction: offset > 0 ? "behind" : "ahead of" }, {
+        // Whether the seal survives depends on the server's AWS SDK (src/targets/server-behaviour.ts).
+        const server = serverBehaviour(ctx.env);
+        findings.push(ctx.report(server.correctsAwsClockSkew ? "warn" : "fail", server.correctsAwsClockSkew ? "clock-skew-corrected" : "clock-skew", {
+          minutes: Math.round(Math.abs(offset) / 60_000), direction: offset > 0 ? "behind" : "ahead of", server: server.label, sdk: server.awsSdk,
+        }, {
           cause: "clock_skew",
           details: { clock_offset_seconds: Math.round(offset / 1000) },
           fix: { summary: "Synchronise this machine's clock (NTP) before starting Vault.", commands: ["timedatectl status", "sudo systemctl restart chronyd   # or: sudo chronyc makestep"] },

@@ -39,7 +39,10 @@ export default defineCheck({
       const out = await callAws("kms", opts, (abortSignal) => kms.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }));
       const m = out.KeyMetadata!;
       const arn = m.Arn ?? keyId;
-      const args = { arn, spec: m.KeySpec ?? "?", usage: m.KeyUsage ?? "?", manager: (m.KeyManager ?? "?").toLowerCase() === "aws" ? "AWS" : "customer", state: m.KeyState ?? "?" };
+      // A SYMMETRIC_DEFAULT key can only be ENCRYPT_DECRYPT (https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html),
+      // so a DescribeKey answer without KeyUsage (moto 5.2.5 leaves it out when CreateKey named none) is not a wrong usage.
+      const usage = m.KeyUsage ?? (m.KeySpec === "SYMMETRIC_DEFAULT" ? "ENCRYPT_DECRYPT" : undefined);
+      const args = { arn, spec: m.KeySpec ?? "?", usage: usage ?? "?", manager: (m.KeyManager ?? "?").toLowerCase() === "aws" ? "AWS" : "customer", state: m.KeyState ?? "?" };
       const details = { key_arn: arn, key_state: m.KeyState ?? null, key_spec: m.KeySpec ?? null, key_usage: m.KeyUsage ?? null, key_manager: m.KeyManager ?? null, origin: m.Origin ?? null, multi_region: m.MultiRegion ?? false };
       const findings: Finding[] = [];
       const cmd = (sub: string) => `aws kms ${sub} --key-id ${arn} --region ${region.region}`;
@@ -61,7 +64,7 @@ export default defineCheck({
         default:
           findings.push(ctx.report("fail", "other-state", args, { cause: "key_disabled", details }));
       }
-      if (m.KeyUsage !== "ENCRYPT_DECRYPT" || m.KeySpec !== "SYMMETRIC_DEFAULT") {
+      if (usage !== "ENCRYPT_DECRYPT" || m.KeySpec !== "SYMMETRIC_DEFAULT") {
         findings.push(ctx.report("fail", "wrong-usage", args, {
           cause: "key_wrong_usage_or_spec", details,
           fix: { summary: "Create a symmetric encryption key for Vault and point kms_key_id at it (keys cannot change their spec).", commands: [`aws kms create-key --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT --description "Vault auto-unseal" --region ${region.region}`] },
@@ -73,7 +76,7 @@ export default defineCheck({
       const usable = findings.every((f) => f.status !== "fail");
       return {
         findings,
-        facts: usable ? { keyArn: arn, keyId: m.KeyId ?? keyId, keyState: m.KeyState ?? "", keyUsage: m.KeyUsage, keySpec: m.KeySpec, keyManager: m.KeyManager } : undefined,
+        facts: usable ? { keyArn: arn, keyId: m.KeyId ?? keyId, keyState: m.KeyState ?? "", keyUsage: usage, keySpec: m.KeySpec, keyManager: m.KeyManager } : undefined,
       };
     } catch (err) {
       const view = viewAwsError(err);

@@ -34,7 +34,9 @@ export default defineCheck({
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
-      return { findings: [ctx.report("error", view.name === "AccessDeniedException" ? "denied" : "failed", { error }, { cause: view.cause })] };
+      const denied = view.name === "AccessDeniedException";
+      // Vault never calls GetKeyRotationStatus: the doctor's own missing permission does not decide the verdict.
+      return { findings: [ctx.report("error", denied ? "denied" : "failed", { error }, { cause: view.cause, ...(denied ? { doctorPermission: "kms:GetKeyRotationStatus" } : {}) })] };
     } finally {
       kms.destroy();
     }

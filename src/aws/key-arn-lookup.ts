@@ -12,6 +12,8 @@ export interface KeyArnLookup {
   /** How it was found, for the report. */
   via?: "kms_key_id" | "ListAliases" | "DescribeKey denial";
   error?: string;
+  /** The troubleshooting cause of the error that kept the ARN hidden (DescribeKey's, else the network's). */
+  cause?: string;
 }
 
 function keyArnOf(partition: string, region: string, account: string, keyId: string): string {
@@ -25,6 +27,7 @@ export async function lookUpKeyArn(kms: KMSClient, opts: AwsClientOptions, key: 
   if (key.form === "key-id" || key.form === "multi-region-key-id") return { keyArn: keyArnOf(partition, region, account, key.raw), via: "kms_key_id" };
   const alias = key.form === "alias-arn" ? key.raw.slice(key.raw.indexOf("alias/")) : key.form === "alias-name" ? key.raw : undefined;
   const errors: string[] = [];
+  let cause: string | undefined;
   if (alias) {
     try {
       const { ListAliasesCommand } = await import("@aws-sdk/client-kms");
@@ -39,7 +42,7 @@ export async function lookUpKeyArn(kms: KMSClient, opts: AwsClientOptions, key: 
       errors.push(`ListAliases has no ${alias}`);
     } catch (err) {
       const view = viewAwsError(err);
-      if (view.network) return { error: `${view.name}: ${view.message}` };
+      if (view.network) return { error: `${view.name}: ${view.message}`, cause: view.cause };
       errors.push(`ListAliases: ${view.name}`);
     }
   }
@@ -52,6 +55,7 @@ export async function lookUpKeyArn(kms: KMSClient, opts: AwsClientOptions, key: 
     const named = view.name === "AccessDeniedException" ? resourceArnIn(view.message) : undefined;
     if (named?.includes(":key/")) return { keyArn: named, via: "DescribeKey denial" };
     errors.push(`DescribeKey: ${view.name}: ${view.message}`);
+    cause = view.cause;
   }
-  return { error: errors.join("; ") };
+  return { error: errors.join("; "), ...(cause ? { cause } : {}) };
 }

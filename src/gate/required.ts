@@ -3,7 +3,7 @@
 // (rotation, deletion protection) run only with --fail-on warn, and then count.
 import { STATUS_RANK } from "../model.js";
 import type { AnyCheck } from "../check.js";
-import type { RunReport } from "../report/report.js";
+import { decidesVerdict, type RunReport } from "../report/report.js";
 
 /** What one gate attempt runs: explicit ids/globs, or a rule over the checks. */
 export interface GateSelection {
@@ -41,6 +41,7 @@ export function blockingChecks(report: RunReport, failOn: "fail" | "warn"): Bloc
   for (const t of report.targets) {
     for (const c of t.checks) {
       if (c.advisory && failOn !== "warn") continue;
+      if (!decidesVerdict(c) && failOn !== "warn") continue;
       if (STATUS_RANK[c.status] < threshold) continue;
       const f = c.findings.find((x) => x.status === c.status) ?? c.findings[0];
       out.push({ target: t.id, check: c.id, status: c.status, code: f?.code ?? "", cause: f?.cause, message: f?.message ?? "" });

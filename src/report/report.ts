@@ -21,6 +21,16 @@ export interface RunReport {
   targets: TargetResult[];
 }
 
+/**
+ * Whether a check's status decides the verdict: not when its only errors are the doctor's own missing read
+ * permissions (Finding.doctorPermission) — Vault would unseal all the same.
+ */
+export function decidesVerdict(c: { status: Status; findings: { status: Status; doctorPermission?: string }[] }): boolean {
+  if (c.status !== "error") return true;
+  const errors = c.findings.filter((f) => f.status === "error");
+  return errors.length === 0 || errors.some((f) => !f.doctorPermission);
+}
+
 export function summarise(targets: TargetResult[]): Summary {
   const s: Summary = { pass: 0, warn: 0, fail: 0, error: 0, skip: 0 };
   for (const t of targets) for (const c of t.checks) s[c.status]++;
@@ -37,10 +47,16 @@ export function buildReport(run: RunResult, meta: { version: string; startedAt: 
     durationMs: run.durationMs,
     configFiles: meta.configFiles,
     status,
-    verdict: summary.fail + summary.error > 0 ? "problems" : summary.warn > 0 ? "warnings" : "ok",
+    verdict: verdictOf(run.targets, summary),
     summary,
     targets: run.targets,
   });
+}
+
+function verdictOf(targets: TargetResult[], summary: Summary): RunReport["verdict"] {
+  const checks = targets.flatMap((t) => t.checks);
+  if (checks.some((c) => (c.status === "fail" || c.status === "error") && decidesVerdict(c))) return "problems";
+  return summary.warn + summary.error > 0 ? "warnings" : "ok";
 }
 
 /** Exit code for `--fail-on`: 1 when any check is at or above the level (an `error` counts as fail). */
@@ -49,6 +65,7 @@ export function exitCodeFor(report: RunReport, failOn: "fail" | "warn", opts: { 
   for (const t of report.targets) {
     for (const c of t.checks) {
       if (opts.ignoreAdvisory && c.advisory && failOn !== "warn") continue;
+      if (!decidesVerdict(c) && failOn !== "warn") continue;
       if (STATUS_RANK[c.status] >= threshold) return 1;
     }
   }
