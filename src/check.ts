@@ -5,6 +5,7 @@ import type { Finding, Fix, Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import type { FactId, FactMap, FactsOf } from "./facts.js";
 import type { VaultTarget } from "./vault/target.js";
+import type { Target } from "./targets/target.js";
 
 /** `config` checks look at the whole configuration once; the others run once per seal of their types. */
 export type CheckScope = "config" | "seal";
@@ -20,6 +21,8 @@ export interface RunOptions {
   enterprise: boolean;
   /** How many seal targets are checked at once. */
   concurrency?: number;
+  /** The server the verdict speaks for (--target, or detected); Vault when absent. */
+  target?: Target;
   /** The running Vault to ask (--vault-addr or VAULT_ADDR); checks with `when: "vault-addr"` run only with one. */
   vault?: VaultTarget;
   /** The gate: a config with no enabled auto-unseal seal fails (unless --allow-shamir), as there is nothing to wait for. */

@@ -67,7 +67,7 @@ export default defineCheck({
       const offset = Number((sts.config as { systemClockOffset?: number }).systemClockOffset ?? 0);
       if (Math.abs(offset) > 5 * 60_000) {
         // Whether the seal survives depends on the server's AWS SDK (src/targets/server-behaviour.ts).
-        const server = serverBehaviour(ctx.env);
+        const server = serverBehaviour(ctx.options.target?.server);
         findings.push(ctx.report(server.correctsAwsClockSkew ? "warn" : "fail", server.correctsAwsClockSkew ? "clock-skew-corrected" : "clock-skew", {
           minutes: Math.round(Math.abs(offset) / 60_000), direction: offset > 0 ? "behind" : "ahead of", server: server.label, sdk: server.awsSdk,
         }, {

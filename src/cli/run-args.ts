@@ -12,6 +12,8 @@ import { parseKeyValues } from "../key-values.js";
 import { flagSetting, sealFlags } from "../seals/index.js";
 import { parseOutputs, type Output } from "../report/outputs.js";
 import { vaultTarget, type VaultTarget } from "../vault/target.js";
+import { detectTarget, parseTarget, type Target } from "../targets/target.js";
+import type { TargetServer } from "../targets/server-behaviour.js";
 
 export function sealOptions(y: Argv): Argv<any> {
   let out = y
@@ -20,6 +22,7 @@ export function sealOptions(y: Argv): Argv<any> {
   // Each seal descriptor's flags (src/seals/): `--key-id`, `--region`, `--project`, ...
   for (const { flag, describe } of sealFlags()) out = out.option(flag, { type: "string", describe });
   return out
+    .option("target", { type: "string", describe: "The server that will read this config: vault or openbao, optionally with a version (openbao@2.6). Default: detected (BAO_* variables, plugin \"kms\" blocks), else vault" })
     .option("kms-context", { type: "string", array: true, describe: "Also round-trip with this encryption context (k=v, repeatable). Vault itself sends none." })
     .option("enterprise", { type: "boolean", default: false, describe: "Vault Enterprise layout rules (seal HA: several enabled seals)" })
     .option("fleet", { type: "string", describe: "Check many seal targets from a JSON file: {\"targets\": [{\"name\", \"type\", \"settings\"}]}" })
@@ -28,10 +31,10 @@ export function sealOptions(y: Argv): Argv<any> {
     .conflicts("config", "seal");
 }
 
-export function loadConfigFromArgs(argv: Record<string, any>, env: NodeJS.ProcessEnv): VaultConfig {
+export function loadConfigFromArgs(argv: Record<string, any>, env: NodeJS.ProcessEnv, server?: TargetServer): VaultConfig {
   const configs = (argv.config as string[] | undefined)?.filter((c) => c !== "");
   if (argv.fleet) return loadFleet(String(argv.fleet), env);
-  if (configs && configs.length > 0) return loadVaultConfig(configs, { env });
+  if (configs && configs.length > 0) return loadVaultConfig(configs, { env, server });
   if (argv.seal) {
     const type = String(argv.seal).toLowerCase();
     const settings: Record<string, string> = {};
@@ -39,7 +42,7 @@ export function loadConfigFromArgs(argv: Record<string, any>, env: NodeJS.Proces
       const setting = flagSetting(type, flag);
       if (setting && typeof argv[flag] === "string" && argv[flag] !== "") settings[setting] = argv[flag];
     }
-    return sealFromFlags(type, settings, { env });
+    return sealFromFlags(type, settings, { env, server });
   }
   throw new UsageError("nothing to check: pass --config FILE|DIR (the Vault server config) or --seal TYPE with its settings, e.g. --seal awskms --key-id alias/vault-unseal --region us-east-1");
 }
@@ -64,6 +67,7 @@ export interface RunArgs {
   concurrency: number;
   config: VaultConfig;
   vault?: VaultTarget;
+  target: Target;
 }
 
 export function readRunArgs(argv: Record<string, any>): RunArgs {
@@ -75,7 +79,12 @@ export function readRunArgs(argv: Record<string, any>): RunArgs {
   const kmsContext = parseKeyValues("kms-context", argv["kms-context"]);
   const concurrency = Number(argv.concurrency ?? DEFAULT_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError("--concurrency must be a whole number from 1 to 256");
-  const config = loadConfigFromArgs(argv, env);
+  const flag = typeof argv.target === "string" && argv.target !== "" ? argv.target : undefined;
+  const early = flag ? parseTarget(flag) : detectTarget({ env });
+  let config = loadConfigFromArgs(argv, env, early.server);
+  // A `plugin "kms"` block is only found once the files are read; the environment overlay then follows OpenBao's rules.
+  const target = detectTarget({ flag, env, kmsPlugins: config.kmsPlugins });
+  if (target.server !== early.server && config.rebuild) config = { ...config, seals: config.rebuild(target.server) };
   registerConfigSecrets(config, env);
-  return { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault };
+  return { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target };
 }

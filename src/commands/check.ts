@@ -23,21 +23,21 @@ export const checkCommand: CommandModule = {
   async run(argv) {
     validateSelection("only", argv.only);
     validateSelection("skip", argv.skip);
-    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault } = readRunArgs(argv);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
     const startedAt = new Date();
     const progress = process.stderr.isTTY && !env.CI;
     let done = 0;
     const run = await runChecks({
       config,
       env,
-      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault },
+      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target },
       only: argv.only,
       skip: argv.skip,
       onProgress: progress ? (target, check) => { done++; process.stderr.write(`\r\x1b[K  checking… ${done} done (${target}: ${check.id})`); } : undefined,
     });
     if (progress) process.stderr.write("\r\x1b[K");
     assertSomethingChecked(run, describeSelection(argv));
-    const report = buildReport(run, { version: version(), startedAt, configFiles: config.files });
+    const report = buildReport(run, { version: version(), startedAt, configFiles: config.files, target });
     writeOutputs(report, outputs, argv, env);
     return exitCodeFor(report, argv["fail-on"]);
   },

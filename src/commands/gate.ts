@@ -34,7 +34,7 @@ export const gateCommand: CommandModule = {
   async run(argv) {
     validateSelection("require", argv.require);
     validateSelection("skip", argv.skip);
-    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault } = readRunArgs(argv);
+    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = readRunArgs(argv);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
     const failOn = argv["fail-on"] as "fail" | "warn";
 
@@ -66,14 +66,14 @@ export const gateCommand: CommandModule = {
           // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
           const request: RunRequest & { signal: AbortSignal } = {
             config, env, ...selection, skip: argv.skip, signal,
-            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, requireAutoUnseal: !argv["allow-shamir"] },
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"] },
           };
           const run = await runChecks(request);
           // A gate that checked nothing must not open.
           assertSomethingChecked(run, describeSelection(argv));
           return run;
         },
-        toReport: (run) => buildReport(run, { version: version(), startedAt, configFiles: config.files }),
+        toReport: (run) => buildReport(run, { version: version(), startedAt, configFiles: config.files, target }),
         onAttempt: (a) => lineOut.write(ndjson && lineOut === process.stdout ? attemptJson(a) : attemptText(a)),
       });
     } finally {

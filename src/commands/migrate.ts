@@ -27,7 +27,7 @@ export const migrateCommand: CommandModule = {
       .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
       .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
   async run(argv) {
-    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config, vault: target } = readRunArgs(argv);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config, vault: target, target: server } = readRunArgs(argv);
 
     let liveType: string | undefined;
     if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
@@ -36,7 +36,7 @@ export const migrateCommand: CommandModule = {
     const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
 
     // Which checks run on the old (disabled) seal is each check's `oldSeal` rule (src/check.ts).
-    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, migration: true };
+    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, target: server, migration: true };
     const only = (c: VaultConfig, patterns: string[]) => runChecks({ config: c, env, options, only: patterns });
     const enabled = config.seals.filter((s) => !s.disabled);
     const disabled = config.seals.filter((s) => s.disabled);
@@ -49,7 +49,7 @@ export const migrateCommand: CommandModule = {
     if (disabled.length > 0) runs.push(only({ ...config, seals: disabled }, [...new Set(disabled.map((s) => `${s.type}.*`)), "migrate.old-seal-decrypt"]));
     const [first, ...rest] = await Promise.all(runs);
     const run = rest.reduce(mergeRuns, first!);
-    const report = buildReport(run, { version: version(), startedAt, configFiles: config.files });
+    const report = buildReport(run, { version: version(), startedAt, configFiles: config.files, target: server });
 
     const onStdout = outputs.find((o) => o.path === "-");
     if (onStdout?.format === "json") process.stdout.write(`${JSON.stringify({ migration: plan, report }, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { parseHcl, ConfigSyntaxError } from "./hcl.js";
 import { parseGoBool } from "../go-bool.js";
 import { locateSealBlocks, type BlockLocation } from "./locate.js";
 import { sealDescriptor, settingFlag } from "../seals/index.js";
+import type { TargetServer } from "../targets/server-behaviour.js";
 import { formatProvenance, type Provenance, type ResolvedValue, type SealConfig, type VaultConfig } from "./seal-config.js";
 
 /** A config the tool cannot read: exit code 2, one clear line, never a stack trace. */
@@ -81,7 +82,7 @@ function refused(where: string, what: string, vaultSays: string): ConfigError {
 }
 
 function lineOf(text: string, word: string): number | undefined {
-  const i = text.search(new RegExp(`(^|[\\s{,"])${word}\\b`));
+  const i = text.search(new RegExp(`(^|[\\s{,"])${word}(?![A-Za-z0-9_])`));
   return i < 0 ? undefined : text.slice(0, i + 1).split("\n").length;
 }
 
@@ -107,6 +108,36 @@ function* sealEntries(kind: string, value: unknown, where: string): Generator<[s
 }
 
 export function readSealBlocks(file: string): RawSealBlock[] {
+  return readConfigFile(file).blocks;
+}
+
+/** OpenBao 2.6+ `plugin "kms" "<name>" { command = …, sha256sum = … }` blocks (command/server/config.go parsePlugins). */
+function kmsPluginsIn(parsed: Record<string, unknown>, file: string, text: string): KmsPlugin[] {
+  const out: KmsPlugin[] = [];
+  const lists = Array.isArray(parsed.plugin) ? parsed.plugin : parsed.plugin ? [parsed.plugin] : [];
+  for (const item of lists) {
+    if (!isBlock(item)) continue;
+    for (const [type, byName] of Object.entries(item)) {
+      if (type.toLowerCase() !== "kms") continue;
+      for (const named of Array.isArray(byName) ? byName : [byName]) {
+        if (!isBlock(named)) continue;
+        for (const name of Object.keys(named)) {
+          const line = lineOf(text, `plugin\\s+"kms"\\s+"${name.replace(/[^A-Za-z0-9_-]/g, ".")}"`);
+          out.push({ name, where: `${file}${line ? `:${line}` : ""}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface KmsPlugin {
+  name: string;
+  /** file:line */
+  where: string;
+}
+
+function readConfigFile(file: string): { blocks: RawSealBlock[]; kmsPlugins: KmsPlugin[] } {
   const text = readText(file);
   const parsed = parseHcl(text, file);
   const locations = locateSealBlocks(text);
@@ -131,7 +162,7 @@ export function readSealBlocks(file: string): RawSealBlock[] {
     }
   }
   // Vault reads blocks in file order, whatever their kind.
-  return blocks.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+  return { blocks: blocks.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0)), kmsPlugins: kmsPluginsIn(parsed, file, text) };
 }
 
 /** Vault's ParseBool on a decoded HCL value (go-secure-stdlib parseutil.ParseBool = mapstructure.WeakDecode): true/false, numbers by zero, "" as false. */
@@ -182,16 +213,28 @@ export function resolveIndirection(raw: string, { env, readFile = (p) => readFil
 
 export interface LoadOptions {
   env: NodeJS.ProcessEnv;
+  /** The server that reads this config: how the environment overlays it differs (src/seals/, `envFor`). */
+  server?: TargetServer;
+}
+
+/**
+ * The seal type the environment forces on every enabled seal. Vault: VAULT_SEAL_TYPE. OpenBao 2.6: BAO_SEAL_TYPE,
+ * read with api.ReadBaoVariable (a BAO_ variable that is set, even empty, hides VAULT_*), command/server.go.
+ */
+function envSealTypeOf(env: NodeJS.ProcessEnv, server: TargetServer | undefined): { value: string; name: string } | undefined {
+  const name = server === "openbao" && env.BAO_SEAL_TYPE !== undefined ? "BAO_SEAL_TYPE" : "VAULT_SEAL_TYPE";
+  const value = env[name]?.trim();
+  return value ? { value, name } : undefined;
 }
 
 /** Turns raw blocks into SealConfigs: common keys, env overlay, indirection, VAULT_SEAL_TYPE. */
-export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, fileProvenance?: (b: RawSealBlock, key?: string) => Provenance): SealConfig[] {
+export function buildSeals(blocks: RawSealBlock[], { env, server }: LoadOptions, fileProvenance?: (b: RawSealBlock, key?: string) => Provenance): SealConfig[] {
   const where = fileProvenance ?? ((b: RawSealBlock, key?: string): Provenance => ({
     kind: "file",
     file: b.file,
     line: key ? (b.location?.keys.get(key) ?? b.location?.line) : b.location?.line,
   }));
-  const envSealType = env.VAULT_SEAL_TYPE?.trim();
+  const envSealType = envSealTypeOf(env, server);
   return blocks.map((b, index) => {
     const values: Record<string, ResolvedValue> = {};
     let disabled = false;
@@ -217,10 +260,10 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
       if (key === "name") { name = str; values[key] = { value: str, from: where(b, key) }; continue; }
       values[key] = { value: str, from: where(b, key) };
     }
-    const type = !disabled && envSealType ? envSealType.toLowerCase() : b.type;
+    const type = !disabled && envSealType ? envSealType.value.toLowerCase() : b.type;
     const envConflicts: SealConfig["envConflicts"] = [];
     const descriptor = sealDescriptor(type);
-    const rule = descriptor?.env;
+    const rule = (server && descriptor?.envFor?.[server]) ?? descriptor?.env;
     if (rule) {
       const byKey = new Map<string, { name: string; value: string }[]>();
       for (const [varName, key] of rule.vars) {
@@ -250,7 +293,7 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
       index,
       type,
       declaredType: b.type,
-      typeOverriddenBy: type !== b.type ? "VAULT_SEAL_TYPE" : undefined,
+      typeOverriddenBy: type !== b.type ? envSealType?.name : undefined,
       kind: b.kind,
       name: resolvedName,
       nameFrom: name !== undefined ? where(b, "name") : { kind: "default" },
@@ -266,8 +309,13 @@ export function buildSeals(blocks: RawSealBlock[], { env }: LoadOptions, filePro
 export function loadVaultConfig(paths: string[], opts: LoadOptions): VaultConfig {
   const files = expandPaths(paths);
   const blocks: RawSealBlock[] = [];
-  for (const f of files) blocks.push(...readSealBlocks(f));
-  return { files, seals: buildSeals(blocks, opts), origin: "config" };
+  const kmsPlugins: KmsPlugin[] = [];
+  for (const f of files) {
+    const read = readConfigFile(f);
+    blocks.push(...read.blocks);
+    kmsPlugins.push(...read.kmsPlugins);
+  }
+  return { files, seals: buildSeals(blocks, opts), origin: "config", kmsPlugins, rebuild: (server) => buildSeals(blocks, { ...opts, server }) };
 }
 
 /** A seal described on the command line (`--seal awskms --key-id ... --region ...`), read as if it were a file. */

@@ -47,6 +47,10 @@ export interface VaultConfig {
   seals: SealConfig[];
   /** Where the seal definitions came from. */
   origin: "config" | "flags" | "fleet" | "none";
+  /** OpenBao KMS plugin registrations (`plugin "kms" "<name>"`), with file:line. */
+  kmsPlugins?: { name: string; where: string }[];
+  /** The seals as another server would read the same files (the environment overlay differs by server). */
+  rebuild?: (server: "vault" | "openbao") => SealConfig[];
 }
 
 export function sealValue(seal: SealConfig, key: string): string | undefined {

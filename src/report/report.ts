@@ -2,6 +2,7 @@
 import type { RunResult, TargetResult } from "../runner.js";
 import { STATUS_RANK, type Status } from "../model.js";
 import { redact } from "../redact.js";
+import type { Target } from "../targets/target.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -13,6 +14,8 @@ export interface RunReport {
   startedAt: string;
   durationMs: number;
   configFiles: string[];
+  /** The server the verdict speaks for, and why (src/targets/target.ts). */
+  target?: Target;
   /** The worst status over every check that counts towards the verdict. */
   status: Status;
   /** Will this Vault unseal? `ok` only when nothing failed, could not be checked or warned; `problems` on any fail or error. */
@@ -37,7 +40,7 @@ export function summarise(targets: TargetResult[]): Summary {
   return s;
 }
 
-export function buildReport(run: RunResult, meta: { version: string; startedAt: Date; configFiles: string[] }): RunReport {
+export function buildReport(run: RunResult, meta: { version: string; startedAt: Date; configFiles: string[]; target?: Target }): RunReport {
   const summary = summarise(run.targets);
   const status = run.targets.reduce<Status>((w, t) => (STATUS_RANK[t.status] > STATUS_RANK[w] ? t.status : w), "skip");
   return redact({
@@ -46,6 +49,7 @@ export function buildReport(run: RunResult, meta: { version: string; startedAt: 
     startedAt: meta.startedAt.toISOString(),
     durationMs: run.durationMs,
     configFiles: meta.configFiles,
+    ...(meta.target ? { target: meta.target } : {}),
     status,
     verdict: verdictOf(run.targets, summary),
     summary,

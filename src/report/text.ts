@@ -5,6 +5,7 @@ import type { Finding, Status } from "../model.js";
 import type { CheckResult, TargetResult } from "../runner.js";
 import type { RunReport } from "./report.js";
 import { renderDetails } from "./finding-text.js";
+import { targetLabel } from "../targets/target.js";
 
 export interface TextOptions { color: boolean; verbose: boolean }
 
@@ -97,7 +98,8 @@ export function renderText(report: RunReport, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
   const source = report.configFiles.length ? report.configFiles.join(", ") : "command-line flags";
-  lines.push(`${c.bold("vault-kms-doctor")} ${report.tool.version} ${c.dim(`· ${source}`)}`, "");
+  const target = report.target ? ` ${c.dim(`· for ${targetLabel(report.target)} (${printable(report.target.why)})`)}` : "";
+  lines.push(`${c.bold("vault-kms-doctor")} ${report.tool.version} ${c.dim(`· ${source}`)}${target}`, "");
   for (const t of report.targets) {
     lines.push(targetHeading(c, t));
     for (const check of t.checks) lines.push(...checkLines(c, check, opts.verbose));

@@ -41,6 +41,26 @@ export default defineSeal({
     ],
     ordered: ["kms_key_id"],
   },
+  // OpenBao 2.6 (openbao/openbao helper/configutil has no env_var_util.go): the wrapper alone reads the environment
+  // (openbao/go-kms-wrapping wrappers/awskms v2.4.0 awskms.go SetConfig): the key id and endpoint variables win
+  // over the file, but the region comes from go-secure-stdlib awsutil.GetRegion, where the configured region wins
+  // over AWS_REGION, then AWS_DEFAULT_REGION; static keys in the stanza win over the SDK chain's AWS_* variables.
+  envFor: {
+    openbao: {
+      vars: [
+        ["AWSKMS_WRAPPER_KEY_ID", "kms_key_id"],
+        ["VAULT_AWSKMS_SEAL_KEY_ID", "kms_key_id"],
+        ["AWS_KMS_ENDPOINT", "endpoint"],
+        ["AWS_REGION", "region"],
+        ["AWS_DEFAULT_REGION", "region"],
+        ["AWS_ACCESS_KEY_ID", "access_key"],
+        ["AWS_SECRET_ACCESS_KEY", "secret_key"],
+        ["AWS_SESSION_TOKEN", "session_token"],
+      ],
+      ordered: ["kms_key_id", "region"],
+      fileWins: ["region", "access_key", "secret_key", "session_token"],
+    },
+  },
   secretEnvVars: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"],
   flags: [
     { flag: "key-id", setting: "kms_key_id", describe: "awskms: kms_key_id (key id, key ARN, alias name or alias ARN)" },

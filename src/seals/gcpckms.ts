@@ -29,6 +29,23 @@ export default defineSeal({
     ],
     ordered: ["key_ring", "crypto_key"],
   },
+  // OpenBao 2.6: no overlay; openbao/go-kms-wrapping wrappers/gcpckms v2.3.0 gcpckms.go SetConfig reads
+  // GOOGLE_CREDENTIALS, GOOGLE_PROJECT, GOOGLE_REGION and the key ring / crypto key variables itself, env first.
+  // GOOGLE_APPLICATION_CREDENTIALS is not a setting there: the Google client's ADC reads it when credentials is empty.
+  envFor: {
+    openbao: {
+      vars: [
+        ["GOOGLE_CREDENTIALS", "credentials"],
+        ["GOOGLE_PROJECT", "project"],
+        ["GOOGLE_REGION", "region"],
+        ["GCPCKMS_WRAPPER_KEY_RING", "key_ring"],
+        ["VAULT_GCPCKMS_SEAL_KEY_RING", "key_ring"],
+        ["GCPCKMS_WRAPPER_CRYPTO_KEY", "crypto_key"],
+        ["VAULT_GCPCKMS_SEAL_CRYPTO_KEY", "crypto_key"],
+      ],
+      ordered: ["key_ring", "crypto_key"],
+    },
+  },
   secretEnvVars: ["GOOGLE_CREDENTIALS"],
   flags: [
     { flag: "region", setting: "region", describe: "gcpckms: KMS location" },

@@ -47,7 +47,10 @@ export interface SealDescriptor {
   settings: readonly SealSetting[];
   /** Misspellings and other tools' names -> the setting Vault reads. */
   aliases: Readonly<Record<string, string>>;
+  /** HashiCorp Vault's overlay (internalshared/configutil/env_var_util.go copies these into the stanza). */
   env: EnvOverlay;
+  /** Where another server reads the environment differently (OpenBao 2.6 has no overlay: its wrappers read their own variables). */
+  envFor?: Partial<Record<"vault" | "openbao", EnvOverlay>>;
   /** Environment variables whose values are secrets wherever they appear. */
   secretEnvVars: readonly string[];
   flags: readonly SealFlag[];

@@ -1,10 +1,7 @@
 // Where HashiCorp Vault and OpenBao really behave differently, in one place, each with its source. The doctor
-// speaks for one target server: `VAULT_KMS_DOCTOR_SERVER=openbao` (or `vault`, the default) until a later
-// issue adds target selection to the command line.
+// speaks for one target server, chosen or detected by src/targets/target.ts and carried in the run options.
 export const TARGET_SERVERS = ["vault", "openbao"] as const;
 export type TargetServer = (typeof TARGET_SERVERS)[number];
-
-export const TARGET_ENV = "VAULT_KMS_DOCTOR_SERVER";
 
 export interface ServerBehaviour {
   /** Printed in findings. */
@@ -45,12 +42,7 @@ export function isTargetServer(value: string): value is TargetServer {
   return (TARGET_SERVERS as readonly string[]).includes(value);
 }
 
-/** The server the verdict is for; an unknown value is Vault's (the default), never an error. */
-export function targetServer(env: NodeJS.ProcessEnv): TargetServer {
-  const value = (env[TARGET_ENV] ?? "").trim().toLowerCase();
-  return isTargetServer(value) ? value : "vault";
-}
-
-export function serverBehaviour(env: NodeJS.ProcessEnv): ServerBehaviour {
-  return SERVER_BEHAVIOUR[targetServer(env)];
+/** How the target server behaves where Vault and OpenBao differ. */
+export function serverBehaviour(server: TargetServer | undefined): ServerBehaviour {
+  return SERVER_BEHAVIOUR[server ?? "vault"];
 }

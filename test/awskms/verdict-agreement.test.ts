@@ -7,10 +7,10 @@ import { runCli } from "../support/cli.js";
 import { runAgainst, check, scenarioEnv } from "../support/emulated-run.js";
 
 /** `gate` once (no --wait): its exit code. */
-async function gateExit(scenario: string, extra: Record<string, string> = {}): Promise<number | null> {
+async function gateExit(scenario: string, args: string[] = []): Promise<number | null> {
   const emu = await startEmulator(scenario);
   try {
-    return (await runCli(["gate", ...CONFIG], { env: scenarioEnv(emu, extra) })).code;
+    return (await runCli(["gate", ...CONFIG, ...args], { env: scenarioEnv(emu, {}) })).code;
   } finally {
     await emu.close();
   }
@@ -40,9 +40,9 @@ describe("check and gate agree", () => {
     ["vault", 0],
     ["openbao", 1],
   ] as const)("clock-skew for target %s: check and gate both exit %i", async (target, exit) => {
-    const env = { VAULT_KMS_DOCTOR_SERVER: target };
-    const checked = await runAgainst("clock-skew", CONFIG, env);
+    const checked = await runAgainst("clock-skew", [...CONFIG, "--target", target]);
     expect(checked.code).toBe(exit);
-    expect(await gateExit("clock-skew", env)).toBe(exit);
+    expect(checked.report.target).toMatchObject({ server: target, why: `--target ${target}` });
+    expect(await gateExit("clock-skew", ["--target", target])).toBe(exit);
   });
 });

@@ -68,7 +68,7 @@ export const NOT_COVERED: Record<string, string> = {
 const SEAL: Omit<SealStanza, "endpoint"> = { region: "us-east-1", kmsKeyId: "alias/vault-unseal" };
 const RESTART_DEADLINE_MS = 20_000;
 const DOCTOR_DEADLINE_MS = 120_000;
-const DOCTOR_TARGET = "openbao";
+const DOCTOR_TARGET = "openbao@2.6";
 
 function serverEnv(emu: Emulator, home: string): NodeJS.ProcessEnv {
   return {
@@ -143,7 +143,7 @@ function firstCause(report: { verdict?: string; targets: { checks: ReportCheck[]
 function runDoctor(config: string, env: NodeJS.ProcessEnv): Promise<DoctorResult> {
   return new Promise((resolve) => {
     const cli = join(repoRoot(), "dist/src/cli.js");
-    const child = spawn(process.execPath, [cli, "-c", config, "--format", "json"], { env, stdio: ["ignore", "pipe", "pipe"], timeout: DOCTOR_DEADLINE_MS, killSignal: "SIGKILL" });
+    const child = spawn(process.execPath, [cli, "-c", config, "--format", "json", "--target", DOCTOR_TARGET], { env, stdio: ["ignore", "pipe", "pipe"], timeout: DOCTOR_DEADLINE_MS, killSignal: "SIGKILL" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -200,7 +200,7 @@ async function runScenario(bao: string, name: string, template: string, root: st
     const errorLine = initError ?? (unsealed || !server ? undefined : errorLineOf(server.log(), exitedEarly));
     const explained = errorLine ? explainText(errorLine, { provider: "awskms" }) : [];
     const kmsCalls = emu.audit().filter((a) => a.service === "kms").map((a) => `${a.operation}:${a.result ?? ""}`);
-    const doctor = await runDoctor(config, { ...env, VAULT_KMS_DOCTOR_SERVER: DOCTOR_TARGET });
+    const doctor = await runDoctor(config, env);
     const exitAgrees = unsealed ? doctor.exit === 0 : doctor.exit === 1;
     const openbaoCause = explained[0]?.cause;
     // No error line (a hang) cannot contradict the doctor's cause: then the exit code alone is compared.
