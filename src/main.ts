@@ -28,7 +28,8 @@ export async function main(args: string[]): Promise<number> {
     .alias("h", "help")
     .strict()
     .fail((msg, err) => {
-      usageFailure = msg ?? err?.message ?? "invalid arguments";
+      // One line, whatever yargs wraps (its "Invalid values:" message spans three).
+      usageFailure = (msg ?? err?.message ?? "invalid arguments").replace(/\s*\n\s*/g, " ");
     })
     .epilogue("Exit codes: 0 nothing at or above --fail-on, 1 findings at that level (an `error` = could not check counts as fail), 2 usage or unreadable config.\nDocs: README.md");
   for (const cmd of COMMANDS) {

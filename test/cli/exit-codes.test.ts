@@ -38,9 +38,9 @@ describe("exit codes", () => {
     [["-c", cfg("awskms.hcl"), "--timeout", "-5s"], /Unknown arguments: 5, s/],
     [["-c", cfg("awskms.hcl"), "--timeout=-5s"], /--timeout "-5s": expected a duration/],
     [["-c", cfg("awskms.hcl"), "--timeout", "9999h"], /longer than 24h/],
-    [["-c", cfg("awskms.hcl"), "--format", "yaml"], /--format yaml: expected one of text, json, junit/],
+    [["-c", cfg("awskms.hcl"), "--format", "yaml"], /Invalid values: Argument: format, Given: "yaml", Choices: "text", "json"/],
     [["-c", cfg("awskms.hcl"), "--format", "json", "--format", "junit"], /only one --format can go to stdout/],
-    [["-c", cfg("awskms.hcl"), "--seal", "awskms"], /cannot be combined/],
+    [["-c", cfg("awskms.hcl"), "--seal", "awskms"], /Arguments config and seal are mutually exclusive/],
     [["-c", cfg("awskms.hcl"), "--kms-context", "novalue"], /expected key=value/],
     [["-c", cfg("awskms.hcl"), "--fail-on", "sometimes"], /Invalid values/],
   ])("2: usage or config error %j, one line, no stack trace", async (args, message) => {
