@@ -1,7 +1,7 @@
 // Where Vault will look for the key: the effective region and where it came from, the form of kms_key_id,
 // and whether an ARN points at another region or carries stray characters.
 // Region order (VAULT-FACTS.md): config/env value, else the shared config profile, else instance metadata.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../../src/fs/read-bounded.js";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
 import { parseKeyId } from "../../src/aws/key-id.js";
@@ -12,7 +12,7 @@ import type { RegionKeyFacts } from "../../src/aws/session.js";
 
 function regionFromSharedConfig(env: NodeJS.ProcessEnv, profile: string): string | undefined {
   try {
-    const text = readFileSync(sharedConfigFile(env), "utf8");
+    const text = readBoundedText(sharedConfigFile(env), "aws-shared-file");
     const header = profile === "default" ? /^\[\s*(?:profile\s+)?default\s*\]/ : new RegExp(`^\\[\\s*profile\\s+${profile.replace(/[^\w-]/g, "")}\\s*\\]`);
     let inProfile = false;
     for (const line of text.split(/\r?\n/)) {

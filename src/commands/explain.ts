@@ -34,6 +34,9 @@ export const explainCommand: CommandModule = {
         throw new UsageError(`--file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
       if (st.isDirectory()) throw new UsageError(`--file ${file}: is a directory`);
+      // A regular file, or a pipe (`--file <(kubectl logs ...)`, a named pipe): explain streams in flat memory, so
+      // an endless pipe is as safe as stdin. A device (/dev/zero, /dev/urandom, a terminal) is never a log.
+      if (!st.isFile() && !st.isFIFO() && !st.isSocket()) throw new UsageError(`--file ${file}: refusing to read a device; give a log file, a pipe or stdin`);
       input = createReadStream(file);
     } else if (process.stdin.isTTY) {
       throw new UsageError("nothing to explain: pass the error text, --file LOG, or pipe a log into stdin");

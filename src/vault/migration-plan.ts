@@ -3,7 +3,7 @@
 // (migration since Vault 1.5.1: standbys first, the migration happens when a migrated node becomes active;
 // Shamir unseal keys become recovery keys when moving to auto-unseal, recovery keys become unseal keys when
 // moving back to Shamir) and https://support.hashicorp.com/hc/en-us/articles/360002040848-Seal-Migration.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../fs/read-bounded.js";
 import type { SealConfig, VaultConfig } from "../config/seal-config.js";
 import { formatProvenance } from "../config/seal-config.js";
 import { UsageError } from "../exit-codes.js";
@@ -64,7 +64,7 @@ export function configStorage(config: VaultConfig): { type?: string; ha: boolean
   for (const file of config.files) {
     let text = "";
     try {
-      text = readFileSync(file, "utf8");
+      text = readBoundedText(file, "config");
     } catch {
       continue;
     }
