@@ -13,6 +13,7 @@ export default defineCheck<VaultStatusFacts>({
   messages: {
     "no-address": "No Vault address (--vault-addr or VAULT_ADDR): the running Vault's seal status is not checked.",
     "reachable": "Vault {version} at {addr} (from {from}) answers: seal type {type}, storage {storage}.",
+    "address-credentials": "The Vault address (from {from}) carries credentials (user:password@): they are ignored, never sent and never printed; Vault's status endpoints need none. Vault's own clients do not read credentials from VAULT_ADDR either: remove them.",
     "skip-verify": "TLS certificate verification is off ({why}): the status could come from anyone between here and {addr}.",
     "tls": "TLS to {addr} failed: {error}.",
     "unreachable": "Could not read {addr}: {error}.",
@@ -21,6 +22,7 @@ export default defineCheck<VaultStatusFacts>({
     const target = vaultTargetFromEnv(ctx.env);
     if (!target) return { findings: [ctx.report("skip", "no-address")], facts: {} };
     const findings: Finding[] = [];
+    if (target.credentialsIgnored) findings.push(ctx.report("warn", "address-credentials", { from: target.addrFrom }));
     if (target.skipVerify && target.addr.startsWith("https:")) {
       const why = ctx.env.VAULT_SKIP_VERIFY ? `VAULT_SKIP_VERIFY=${ctx.env.VAULT_SKIP_VERIFY}` : "--tls-skip-verify";
       findings.push(ctx.report("warn", "skip-verify", { why, addr: target.addr }, {

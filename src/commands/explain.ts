@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import type { CommandModule } from "../main.js";
 import { UsageError, EXIT_FINDINGS, EXIT_OK } from "../exit-codes.js";
 import { useColor } from "../color.js";
+import { registerSecretsFromEnv } from "../redact.js";
 
 const PROVIDERS = ["awskms", "gcpckms", "azurekeyvault", "transit", "vault"] as const;
 
@@ -21,6 +22,8 @@ export const explainCommand: CommandModule = {
       .example("kubectl logs vault-0 | $0 explain", "Explain every known error in a pod's log")
       .example("$0 explain --file /var/log/vault.log --format json", "Machine-readable, best match first"),
   async run(argv) {
+    // A secret of this environment quoted in a log line (AWS_SECRET_ACCESS_KEY, VAULT_TOKEN, ...) is redacted too.
+    registerSecretsFromEnv(process.env);
     const words = (argv.text as string[] | undefined) ?? [];
     if (words.length > 0 && argv.file) throw new UsageError("give the error text or --file, not both");
     let input: NodeJS.ReadableStream;

@@ -27,6 +27,18 @@ function loadHcl(): HclModule {
 
 const ERROR_AT = /^(?:unable to parse JSON: )?At (\d+):(\d+): (.*)$/s;
 
+/**
+ * The parser quotes the text at the error (hcl v1 parser.go: "Unknown token: %s" prints the token's text, "key '%s'
+ * expected start of object" the key's): an unquoted secret (`secret_key = AKIA...`) would be echoed. Line and
+ * column stay; the text goes.
+ */
+function withoutEchoedText(reason: string): string {
+  return reason
+    .replace(/^Unknown token: \d+:\d+ ([A-Z_]+)\b[\s\S]*$/, "unknown token ($1; its text is not shown, it may be a secret): is a value missing its quotes?")
+    .replace(/key '[\s\S]*' expected/, "key (not shown, it may be a secret) expected")
+    .replace(/'[^'\n]{2,4096}'/g, "'…'");
+}
+
 /** Parses HCL v1 or JSON text the way Vault does; throws ConfigSyntaxError with file:line on bad input. */
 export function parseHcl(text: string, file: string): Record<string, unknown> {
   if (text.includes("\u0000")) throw new ConfigSyntaxError(file, undefined, undefined, "file contains NUL bytes; is it a binary file?");
@@ -42,8 +54,10 @@ export function parseHcl(text: string, file: string): Record<string, unknown> {
   const trimmed = out.trimStart();
   if (!trimmed.startsWith("{")) {
     const m = ERROR_AT.exec(out.trim());
-    if (m) throw new ConfigSyntaxError(file, Number(m[1]), Number(m[2]), m[3]!.trim());
-    throw new ConfigSyntaxError(file, undefined, undefined, out.trim().replace(/^unable to parse JSON: /, ""));
+    if (m) throw new ConfigSyntaxError(file, Number(m[1]), Number(m[2]), withoutEchoedText(m[3]!.trim()));
+    const at = /^(?:unable to parse JSON: )?(\d+):(\d+): ([\s\S]*)$/.exec(out.trim());
+    if (at) throw new ConfigSyntaxError(file, Number(at[1]), Number(at[2]), withoutEchoedText(at[3]!.trim()));
+    throw new ConfigSyntaxError(file, undefined, undefined, withoutEchoedText(out.trim().replace(/^unable to parse JSON: /, "")));
   }
   try {
     const value = JSON.parse(out) as unknown;
