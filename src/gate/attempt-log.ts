@@ -35,6 +35,7 @@ const OUTCOME_TEXT: Record<GateResult["outcome"], string> = {
 };
 
 export function resultText(r: GateResult, signalName?: string): string {
+  // Nothing here comes from outside (outcome, counts, a signal name), so no escaping is needed.
   const by = r.outcome === "interrupted" && signalName ? ` (${signalName})` : "";
   return `vault-kms-doctor gate: ${OUTCOME_TEXT[r.outcome]}${by} after ${r.attempts} attempt${r.attempts === 1 ? "" : "s"} in ${seconds(r.elapsedMs)}.\n`;
 }

@@ -4,6 +4,7 @@
 // Shamir unseal keys become recovery keys when moving to auto-unseal, recovery keys become unseal keys when
 // moving back to Shamir) and https://support.hashicorp.com/hc/en-us/articles/360002040848-Seal-Migration.
 import { readBoundedText } from "../fs/read-bounded.js";
+import { escapeForText, neutraliseWorkflowCommands } from "../report/terminal-text.js";
 import type { SealConfig, VaultConfig } from "../config/seal-config.js";
 import { formatProvenance } from "../config/seal-config.js";
 import { UsageError } from "../exit-codes.js";
@@ -130,7 +131,8 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
   return { direction: d.direction, from: d.from, to: d.to, oldSeal: d.oldSeal?.name, newSeal: d.newSeal?.name, ha, keys, steps, rollback };
 }
 
-export function renderPlanText(plan: MigrationPlan): string {
+export function renderPlanText(raw: MigrationPlan): string {
+  const plan = escapeForText(raw);
   const lines = [
     "",
     `Seal migration plan: ${plan.from} -> ${plan.to} (${plan.ha ? "HA cluster: standbys first" : "single node"})`,
@@ -148,5 +150,5 @@ export function renderPlanText(plan: MigrationPlan): string {
     lines.push(`  ${i + 1}. ${s.text}`);
     for (const c of s.commands) lines.push(`       ${c}`);
   });
-  return `${lines.join("\n")}\n`;
+  return neutraliseWorkflowCommands(`${lines.join("\n")}\n`);
 }
