@@ -42,6 +42,14 @@ export function escapeForText<T>(value: T, path: string[] = []): T {
 }
 
 /**
+ * JSON text that a terminal can show safely: JSON.stringify escapes C0 but leaves DEL and C1 (U+009B is a CSI)
+ * raw. They can only occur inside strings, so escaping them keeps the document valid and equal.
+ */
+export function jsonTerminalSafe(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
  * The last step of every text output: a line that would start a GitHub Actions workflow command (`::set-output`,
  * `::add-mask`, `::stop-commands`, ...; the runner trims leading whitespace first) gets a zero-width space between
  * the colons, so it prints the same and commands nothing.

@@ -1,7 +1,7 @@
 // Words for `explain`: a calm text screen (worst news and its fix first) and stable JSON.
 import { Chalk } from "chalk";
 import type { ExplainMatch, ExplainReport } from "./stream.js";
-import { escapeForText, neutraliseWorkflowCommands } from "../report/terminal-text.js";
+import { escapeForText, jsonTerminalSafe, neutraliseWorkflowCommands } from "../report/terminal-text.js";
 
 function entityLine(entities: Record<string, string>): string | undefined {
   const pairs = Object.entries(entities).map(([k, v]) => `${k}=${v}`);
@@ -66,5 +66,5 @@ export function renderExplainJson(report: ExplainReport): string {
     alternatives: m.alternatives,
     sample: m.sample,
   }));
-  return JSON.stringify({ schemaVersion: report.schemaVersion, linesRead: report.linesRead, bytesRead: report.bytesRead, matches }, null, 2) + "\n";
+  return jsonTerminalSafe(JSON.stringify({ schemaVersion: report.schemaVersion, linesRead: report.linesRead, bytesRead: report.bytesRead, matches }, null, 2)) + "\n";
 }
