@@ -244,6 +244,10 @@ describe("9. text output never drives the terminal or a CI runner", () => {
       expect(out).not.toMatch(/^\s*\[✓\] forged/m);
       if (format === "json") expect(JSON.parse(r.stdout).targets.some((t: any) => t.id.includes("forged"))).toBe(true);
     }
+    const gate = await runCli(["gate", "-c", config, "--timeout", "5s"], { timeoutMs: 30_000 });
+    expect(gate.code).not.toBe(0);
+    expect(gate.stdout + gate.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(gate.stdout + gate.stderr).not.toMatch(/^\s*\[✓\] forged/m);
   });
 
   it("explain and policy: log lines and statement Sids", async () => {
