@@ -46,7 +46,7 @@ function withoutEchoedText(reason: string): string {
  * few KB of settings.
  */
 const COMPACT_ABOVE = 64 * 1024;
-export const MAX_SETTINGS_BYTES = 256 * 1024;
+const MAX_SETTINGS_BYTES = 256 * 1024;
 
 interface Compacted {
   text: string;

@@ -3,7 +3,7 @@
 // that a hostile file cannot exhaust the stack of anything that walks the parsed value later.
 
 /** Deeper than any fleet or policy document needs (an IAM condition block is 4 levels deep). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 interface JsonProblem {
   offset: number;

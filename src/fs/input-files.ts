@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { refuseIfHostile, type FileKind } from "./read-bounded.js";
 
 /** Seal settings that name a file some SDK or check reads, and what kind of file it is. */
-export const SEAL_FILE_KEYS: Record<string, FileKind> = {
+const SEAL_FILE_KEYS: Record<string, FileKind> = {
   shared_creds_filename: "aws-shared-file",
   web_identity_token_file: "web-identity-token",
   tls_ca_cert: "ca-cert",

@@ -15,7 +15,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /** Kinds of file the tool reads, each with its cap. */
-export const READ_CAPS = {
+const READ_CAPS = {
   /** Vault server config (.hcl / .json): Vault's own configs are a few KB; 16 MB leaves room for generated ones. */
   config: 16 * MiB,
   /** --fleet JSON. */
@@ -69,7 +69,7 @@ function capText(cap: number): string {
  * Refuses a path that is not a regular file or is over the cap for its kind, without opening it. Errors of the
  * file system itself (ENOENT, EACCES, ...) are thrown as they are, for the caller to report as it always did.
  */
-export function assertReadable(file: string, kind: FileKind): Stats {
+function assertReadable(file: string, kind: FileKind): Stats {
   const st = statSync(file);
   if (!st.isFile()) throw new FileRefusedError(file, kind, describeType(st));
   const cap = READ_CAPS[kind];

@@ -22,7 +22,7 @@ export interface VaultTarget {
 }
 
 /** `http://user:pass@vault:8200` -> `http://vault:8200`, and whether anything was dropped. */
-export function withoutCredentials(addr: string): { addr: string; dropped: boolean } {
+function withoutCredentials(addr: string): { addr: string; dropped: boolean } {
   let url: URL;
   try {
     url = new URL(addr);
