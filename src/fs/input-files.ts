@@ -1,6 +1,7 @@
-// Files that SDKs and checks will read on their own (the AWS SDK reads AWS_CONFIG_FILE and the shared credentials
-// file with an unbounded fs.readFile: @smithy/shared-ini-file-loader src/readFile.ts; google-auth-library reads
-// GOOGLE_APPLICATION_CREDENTIALS the same way). They are checked once, before any check runs, with the bounded
+// Files that SDKs will read on their own, with no cap: the AWS SDK reads AWS_CONFIG_FILE and the shared credentials
+// file with fs.promises.readFile (@smithy/core 3.41.0 src/submodules/config/shared-ini-file-loader/readFile.ts) and
+// the web identity token with readFileSync (@aws-sdk/credential-provider-web-identity 3.972.90 src/fromTokenFile.ts);
+// google-auth-library reads GOOGLE_APPLICATION_CREDENTIALS and gcloud's ADC file the same way. They are checked once, before any check runs, with the bounded
 // reader's rules: a FIFO, a device or an oversized file is a usage error (exit 2) naming the file, instead of a run
 // that hangs or grows memory at disk speed. A missing file is left alone: the checks report it in their own words.
 // (A file swapped between this look and the SDK's read is outside what a preflight can promise.)
