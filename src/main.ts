@@ -6,6 +6,7 @@ import { ConfigError, ConfigSyntaxError } from "./config/load.js";
 import { redactText } from "./redact.js";
 import { version } from "./version.js";
 import type { CommandModule } from "./cli/command.js";
+import { preflightInputFiles } from "./fs/input-files.js";
 import { checkCommand } from "./commands/check.js";
 import { listChecksCommand } from "./commands/list-checks.js";
 import { explainCommand } from "./commands/explain.js";
@@ -41,10 +42,14 @@ export async function main(args: string[]): Promise<number> {
   try {
     await parser.parseAsync();
     if (usageFailure) throw new UsageError(usageFailure);
-    return chosen ? await chosen.cmd.run(chosen.argv) : 0;
+    if (!chosen) return 0;
+    // Files the SDKs will read by themselves are vetted first (src/fs/input-files.ts); explain, policy and
+    // list-checks hand nothing to an SDK.
+    if (chosen.cmd !== explainCommand && chosen.cmd !== policyCommand && chosen.cmd !== listChecksCommand) preflightInputFiles(process.env, chosen.argv);
+    return await chosen.cmd.run(chosen.argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`vault-kms-doctor: ${err.message}\nRun 'vault-kms-doctor --help' for usage.\n`);
+      process.stderr.write(`vault-kms-doctor: ${redactText(err.message)}\nRun 'vault-kms-doctor --help' for usage.\n`);
       return EXIT_USAGE;
     }
     if (err instanceof ConfigError || err instanceof ConfigSyntaxError) {

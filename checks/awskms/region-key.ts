@@ -2,7 +2,7 @@
 // and whether an ARN points at another region or carries stray characters.
 // Region order (go-secure-stdlib awsutil region.go GetRegion; docs/vault-seal-facts.md#awskms-region): config/env
 // value, else the shared config profile, else instance metadata.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../../src/fs/read-bounded.js";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
 import { parseKeyId } from "../../src/aws/key-id.js";
@@ -11,9 +11,28 @@ import { imdsEndpoint, probeImds } from "../../src/aws/imds.js";
 import { sharedConfigFile } from "../../src/aws/credential-sources.js";
 import type { RegionKeyFacts } from "../../src/aws/session.js";
 
+// What AWS accepts, so that a value it would reject fails here, with the pattern, instead of passing:
+// - alias names: AWS KMS API Reference, CreateAlias, AliasName "Pattern: ^alias/[a-zA-Z0-9/_-]+$", 1-256 characters
+//   (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html);
+// - key ARNs: arn:<partition>:kms:<region>:<account>:key/<key id>, the key id a UUID or mrk-<32 hex>
+//   (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN);
+// - regions: the SDK builds the endpoint host from the region and refuses one that is not a DNS label:
+//   @smithy/core 3.41.0 src/submodules/config/config-resolver/endpointsConfig/utils/getEndpointFromRegion.ts
+//   ("Invalid region in client config", /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/).
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
+const KEY_RESOURCE = /^key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/i;
+const REGION = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/;
+
+function invalidKeyId(key: ReturnType<typeof parseKeyId>): string | undefined {
+  if (key.form === "alias-name" && !ALIAS_NAME.test(key.raw)) return "alias/ followed by 1-250 of a-z A-Z 0-9 / _ - (AWS KMS AliasName pattern ^alias/[a-zA-Z0-9/_-]+$)";
+  if (key.form === "alias-arn" && !ALIAS_NAME.test(key.raw.slice(key.raw.indexOf(":alias/") + 1))) return "arn:aws:kms:<region>:<account>:alias/<name>, the name 1-250 of a-z A-Z 0-9 / _ - (AWS KMS AliasName pattern ^alias/[a-zA-Z0-9/_-]+$)";
+  if (key.form === "key-arn" && !KEY_RESOURCE.test(key.raw.slice(key.raw.indexOf(":key/") + 1))) return "arn:aws:kms:<region>:<account>:key/<key id>, the key id a UUID or mrk-<32 hex digits>";
+  return undefined;
+}
+
 function regionFromSharedConfig(env: NodeJS.ProcessEnv, profile: string): string | undefined {
   try {
-    const text = readFileSync(sharedConfigFile(env), "utf8");
+    const text = readBoundedText(sharedConfigFile(env), "aws-shared-file");
     const header = profile === "default" ? /^\[\s*(?:profile\s+)?default\s*\]/ : new RegExp(`^\\[\\s*profile\\s+${profile.replace(/[^\w-]/g, "")}\\s*\\]`);
     let inProfile = false;
     for (const line of text.split(/\r?\n/)) {
@@ -41,6 +60,8 @@ export default defineCheck({
     "arn-region-mismatch": "kms_key_id is an ARN in region {arnRegion}, but Vault will call KMS in {region} (from {from}): the key will not be found there.",
     "stray-characters": "kms_key_id {raw} ({where}) contains stray characters (quotes, commas or spaces); Vault sends them as part of the id. Did you mean {cleaned}?",
     "unknown-form": "kms_key_id \"{raw}\" ({where}) is not a key id, key ARN, alias name (alias/...) or alias ARN.",
+    "invalid-key-id": "kms_key_id {raw} ({where}) is not one AWS accepts: expected {pattern}.",
+    "invalid-region": "Region {region} (from {from}) is not one AWS accepts: a region is a DNS label of letters, digits and '-' (for example us-east-1), at most 63 characters.",
     "endpoint": "KMS endpoint {endpoint} (from {from}).",
     "missing-key": "No kms_key_id: nothing to check.",
   },
@@ -59,6 +80,8 @@ export default defineCheck({
     }
     const key = parseKeyId(stray ?? keyValue.value);
     if (key.form === "unknown") findings.push(ctx.report("fail", "unknown-form", { raw: keyValue.value, where }, { cause: "seal_config_error" }));
+    const pattern = invalidKeyId(key);
+    if (pattern) findings.push(ctx.report("fail", "invalid-key-id", { raw: JSON.stringify(key.raw), where, pattern }, { cause: "seal_config_error" }));
 
     let region = sealValue(seal, "region");
     let from = seal.values.region ? formatProvenance(seal.values.region.from) : "";
@@ -79,6 +102,10 @@ export default defineCheck({
         cause: "seal_config_error",
         fix: { summary: "Set the region in the seal stanza (or AWS_REGION where Vault runs).", commands: [`# in ${formatProvenance(seal.from)}, inside seal "awskms" { ... }:\nregion = "${key.region || "<REGION>"}"`] },
       }));
+      return { findings };
+    }
+    if (!REGION.test(region)) {
+      findings.push(ctx.report("fail", "invalid-region", { region: JSON.stringify(region), from }, { cause: "seal_config_error" }));
       return { findings };
     }
     if (key.region && key.region !== region) {

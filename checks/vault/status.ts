@@ -12,6 +12,7 @@ export default defineCheck({
   appliesTo: ["*"],
   messages: {
     "reachable": "Vault {version} at {addr} (from {from}) answers: seal type {type}, storage {storage}.",
+    "address-credentials": "The Vault address (from {from}) carries credentials (user:password@): they are ignored, never sent and never printed; Vault's status endpoints need none. Vault's own clients do not read credentials from VAULT_ADDR either: remove them.",
     "skip-verify": "TLS certificate verification is off ({why}): the status could come from anyone between here and {addr}.",
     "tls": "TLS to {addr} failed: {error}.",
     "unreachable": "Could not read {addr}: {error}.",
@@ -21,6 +22,7 @@ export default defineCheck({
     const target = ctx.options.vault;
     if (!target) throw new Error("vault.status needs a Vault address");
     const findings: Finding[] = [];
+    if (target.credentialsIgnored) findings.push(ctx.report("warn", "address-credentials", { from: target.addrFrom }));
     if (target.skipVerify && target.addr.startsWith("https:")) {
       const why = ctx.env.VAULT_SKIP_VERIFY ? `VAULT_SKIP_VERIFY=${ctx.env.VAULT_SKIP_VERIFY}` : "--tls-skip-verify";
       findings.push(ctx.report("warn", "skip-verify", { why, addr: target.addr }, {

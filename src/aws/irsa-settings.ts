@@ -1,7 +1,7 @@
 // IRSA as configured for the seal (role_arn + web_identity_token_file, or AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE),
 // with the projected token's claims decoded (not verified). Read from the configuration itself, so that it is known
 // even when the web identity exchange fails and the credentials check has no facts to share.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../fs/read-bounded.js";
 import type { SealConfig } from "../config/seal-config.js";
 import { candidateSources } from "./credential-sources.js";
 import { decodeJwt, type JwtClaims } from "./jwt.js";
@@ -22,7 +22,7 @@ export function readIrsaSettings(seal: SealConfig, env: NodeJS.ProcessEnv): Irsa
   const tokenFile = webIdentity.settings.tokenFile!;
   let token: string;
   try {
-    token = readFileSync(tokenFile, "utf8");
+    token = readBoundedText(tokenFile, "web-identity-token");
     registerSecret(token);
   } catch (err) {
     return { roleArn, tokenFile, tokenProblem: { kind: "unreadable", error: (err as NodeJS.ErrnoException).code ?? (err as Error).message } };

@@ -8,7 +8,7 @@
 //   cloudkms.NewKeyManagementClient with the default cloud-platform scope).
 // - Deadlines: every call ends within `timeoutMs`; UNAVAILABLE is retried inside that budget only.
 // - @google-cloud/kms (and gRPC) are imported lazily: an awskms-only run never loads them.
-import { readFileSync } from "node:fs";
+import { readBounded, readBoundedText } from "../fs/read-bounded.js";
 import { createRequire } from "node:module";
 import type { KeyManagementServiceClient } from "@google-cloud/kms";
 import type { GoogleAuth } from "google-auth-library";
@@ -88,7 +88,7 @@ export function boundedClientConfig(timeoutMs: number): object {
 function customTokenUri(file: string | undefined): string | undefined {
   if (!file) return undefined;
   try {
-    const json = JSON.parse(readFileSync(file, "utf8")) as { type?: unknown; token_uri?: unknown };
+    const json = JSON.parse(readBoundedText(file, "credentials")) as { type?: unknown; token_uri?: unknown };
     if (json.type === "service_account" && typeof json.token_uri === "string" && json.token_uri !== GOOGLE_TOKEN_URL) return json.token_uri;
   } catch {
     // Unreadable or invalid: google-auth-library reports it with its own error on first use.
@@ -146,7 +146,7 @@ export async function createGcpKmsClient(opts: GcpClientOptions): Promise<GcpKms
         return plain;
       },
     });
-    const channel = grpc.credentials.createSsl(caFile ? readFileSync(caFile) : null);
+    const channel = grpc.credentials.createSsl(caFile ? readBounded(caFile, "ca-cert") : null);
     endpointOptions = {
       apiEndpoint: host,
       port,

@@ -6,6 +6,7 @@ import type { CommandModule } from "../cli/command.js";
 import { UsageError, EXIT_FINDINGS, EXIT_OK } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { sealDescriptors } from "../seals/index.js";
+import { registerSecretsFromEnv } from "../redact.js";
 
 /** Seal types (src/seals/) and Vault itself. */
 const providers = () => [...sealDescriptors().map((d) => d.type), "vault"];
@@ -23,6 +24,8 @@ export const explainCommand: CommandModule = {
       .example("kubectl logs vault-0 | $0 explain", "Explain every known error in a pod's log")
       .example("$0 explain --file /var/log/vault.log --format json", "Machine-readable, best match first"),
   async run(argv) {
+    // A secret of this environment quoted in a log line (AWS_SECRET_ACCESS_KEY, VAULT_TOKEN, ...) is redacted too.
+    registerSecretsFromEnv(process.env);
     const words = (argv.text as string[] | undefined) ?? [];
     if (words.length > 0 && argv.file) throw new UsageError("give the error text or --file, not both");
     let input: NodeJS.ReadableStream;
@@ -36,6 +39,9 @@ export const explainCommand: CommandModule = {
         throw new UsageError(`--file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
       if (st.isDirectory()) throw new UsageError(`--file ${file}: is a directory`);
+      // A regular file, or a pipe (`--file <(kubectl logs ...)`, a named pipe): explain streams in flat memory, so
+      // an endless pipe is as safe as stdin. A device (/dev/zero, /dev/urandom, a terminal) is never a log.
+      if (!st.isFile() && !st.isFIFO() && !st.isSocket()) throw new UsageError(`--file ${file}: refusing to read a device; give a log file, a pipe or stdin`);
       input = createReadStream(file);
     } else if (process.stdin.isTTY) {
       throw new UsageError("nothing to explain: pass the error text, --file LOG, or pipe a log into stdin");

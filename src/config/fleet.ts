@@ -1,8 +1,9 @@
 // A fleet file: many seal targets checked in one run (e.g. one per cluster or region), each as if it were the
 // only seal of its own Vault. JSON: {"targets": [{"name": "prod-use1", "type": "awskms", "settings": {...}}]}.
-import { readFileSync } from "node:fs";
+import { FileRefusedError, readBoundedText } from "../fs/read-bounded.js";
 import { buildSeals, ConfigError, type RawSealBlock } from "./load.js";
 import type { VaultConfig } from "./seal-config.js";
+import { parseJsonStrict } from "./json-text.js";
 
 interface FleetTarget {
   name?: unknown;
@@ -11,13 +12,15 @@ interface FleetTarget {
 }
 
 export function loadFleet(file: string, env: NodeJS.ProcessEnv): VaultConfig {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    text = readBoundedText(file, "fleet");
   } catch (err) {
+    if (err instanceof FileRefusedError) throw new ConfigError(err.message);
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(`${file}: ${e.code ? `cannot read fleet file: ${e.code}` : `not valid JSON: ${e.message}`}`);
+    throw new ConfigError(`${file}: cannot read fleet file: ${e.code ?? e.message}`);
   }
+  const doc = parseJsonStrict(text, file, (m) => new ConfigError(m));
   const targets = (doc as { targets?: unknown })?.targets;
   if (!Array.isArray(targets) || targets.length === 0) throw new ConfigError(`${file}: expected {"targets": [{"name", "type", "settings"}, ...]}`);
   const names = new Set<string>();

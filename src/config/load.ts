@@ -1,7 +1,7 @@
 // Reads Vault server configuration exactly as Vault does (docs/vault-seal-facts.md#reading-the-config):
 // -config may repeat and may name a directory; seal blocks from all files are appended; the environment
 // then overwrites values per seal type; VAULT_SEAL_TYPE overrides the type of every enabled seal.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseHcl, ConfigSyntaxError } from "./hcl.js";
 import { parseGoBool } from "../go-bool.js";
@@ -9,6 +9,8 @@ import { locateSealBlocks, type BlockLocation } from "./locate.js";
 import { sealDescriptor, settingFlag } from "../seals/index.js";
 import type { TargetServer } from "../targets/server-behaviour.js";
 import { formatProvenance, type Provenance, type ResolvedValue, type SealConfig, type VaultConfig } from "./seal-config.js";
+import { FileRefusedError, readBounded, readBoundedText } from "../fs/read-bounded.js";
+import { preflightSealFile } from "../fs/input-files.js";
 
 /** A config the tool cannot read: exit code 2, one clear line, never a stack trace. */
 export class ConfigError extends Error {
@@ -22,7 +24,14 @@ export { ConfigSyntaxError };
 
 /** Vault's LoadConfigDir: *.hcl and *.json, editor backups skipped, in name order. */
 export function configFilesIn(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${dir}: cannot list config directory: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? (err as Error).message}`);
+  }
+  return entries
     .filter((e) => !e.isDirectory())
     .map((e) => e.name)
     .filter((n) => !n.endsWith("~") && !n.startsWith(".#") && !(n.startsWith("#") && n.endsWith("#")))
@@ -38,7 +47,8 @@ function expandPaths(paths: string[]): string[] {
     try {
       st = statSync(p);
     } catch (err) {
-      throw new ConfigError(`${p}: cannot read config: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigError(`${p}: cannot read config: ${code === "ENOENT" ? "no such file or directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? (err as Error).message}`);
     }
     if (st.isDirectory()) {
       const inDir = configFilesIn(p);
@@ -57,17 +67,14 @@ export interface RawSealBlock {
   location?: BlockLocation;
 }
 
-const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-
 function readText(file: string): string {
   let buf: Buffer;
   try {
-    const st = statSync(file);
-    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: config file is ${st.size} bytes; refusing to read more than ${MAX_CONFIG_BYTES}`);
-    buf = readFileSync(file);
+    buf = readBounded(file, "config");
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${file}: cannot read config: ${(err as Error).message}`);
+    if (err instanceof FileRefusedError) throw new ConfigError(err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: cannot read config: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? (err as Error).message}`);
   }
   return buf.toString("utf8");
 }
@@ -193,7 +200,7 @@ export interface IndirectionEnv {
 }
 
 /** Resolves env://VAR, file:///path and string://text as Vault's parseutil.ParsePath does. */
-export function resolveIndirection(raw: string, { env, readFile = (p) => readFileSync(p, "utf8") }: IndirectionEnv): { value: string; error?: string } {
+export function resolveIndirection(raw: string, { env, readFile = (p) => readBoundedText(p, "credentials") }: IndirectionEnv): { value: string; error?: string } {
   if (raw.startsWith("env://")) {
     const name = raw.slice("env://".length);
     const v = env[name];
@@ -204,6 +211,8 @@ export function resolveIndirection(raw: string, { env, readFile = (p) => readFil
     try {
       return { value: readFile(path).trim() };
     } catch (err) {
+      // A FIFO, a device or an oversized file is the operator's input to fix: exit 2 naming it, not a finding.
+      if (err instanceof FileRefusedError) throw new ConfigError(err.message);
       return { value: "", error: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
     }
   }
@@ -261,6 +270,11 @@ export function buildSeals(blocks: RawSealBlock[], { env, server }: LoadOptions,
       values[key] = { value: str, from: where(b, key) };
     }
     const type = !disabled && envSealType ? envSealType.value.toLowerCase() : b.type;
+    // A type named like a property every JS object has ("constructor", "__proto__", "toString") is no Vault seal;
+    // refused here, once, with one line.
+    for (const [t, source] of [[b.type, b.file === "<flags>" ? "--seal" : b.file], [type, envSealType?.name ?? "VAULT_SEAL_TYPE"]] as const) {
+      if (t in Object.prototype) throw new ConfigError(`${source}: ${JSON.stringify(t)} is not a seal type (Vault's are awskms, gcpckms, azurekeyvault, transit, pkcs11, ocikms, alicloudkms, ...)`);
+    }
     const envConflicts: SealConfig["envConflicts"] = [];
     const descriptor = sealDescriptor(type);
     const rule = (server && descriptor?.envFor?.[server]) ?? descriptor?.env;
@@ -287,6 +301,14 @@ export function buildSeals(blocks: RawSealBlock[], { env, server }: LoadOptions,
       if (!descriptor?.settings.some((st) => st.name === key && st.indirect) || !/^(env|file|string):\/\//.test(v.value)) continue;
       const r = resolveIndirection(v.value, { env });
       values[key] = { ...v, value: r.value, indirection: v.value, resolveError: r.error };
+    }
+    for (const [key, v] of Object.entries(values)) {
+      try {
+        preflightSealFile(key, v.value, type);
+      } catch (err) {
+        if (err instanceof FileRefusedError) throw new ConfigError(err.message);
+        throw err;
+      }
     }
     const resolvedName = name ?? (disabled ? `${type}-disabled` : type);
     return {

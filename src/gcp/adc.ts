@@ -4,7 +4,8 @@
 // GOOGLE_APPLICATION_CREDENTIALS, gcloud's application_default_credentials.json, then the GCE/GKE
 // metadata server (go-kms-wrapping wrappers/gcpckms/gcpckms.go SetConfig/createClient;
 // golang.org/x/oauth2/google FindDefaultCredentials).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readBoundedText } from "../fs/read-bounded.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { SealConfig } from "../config/seal-config.js";
@@ -70,7 +71,7 @@ export function inspectKeyFile(path: string): KeyFileInspection {
   if (!existsSync(path)) return { ok: false, problem: "missing" };
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "credentials");
   } catch (err) {
     return { ok: false, problem: "unreadable", error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
   }

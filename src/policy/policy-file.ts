@@ -2,7 +2,8 @@
 // `aws iam get-role-policy` ({"PolicyDocument": ...}), `aws iam get-policy-version` ({"PolicyVersion":{"Document":...}}),
 // `aws kms get-key-policy` ({"Policy": "<json string>"}), or URL-encoded JSON as the IAM query API returns it
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html: "The policy document is URL-encoded").
-import { readFileSync } from "node:fs";
+import { FileRefusedError, readBoundedText } from "../fs/read-bounded.js";
+import { findJsonProblem, lineColumn } from "../config/json-text.js";
 import { basename, extname } from "node:path";
 import type { NamedPolicy, PolicyDocument } from "../iam/types.js";
 
@@ -16,18 +17,19 @@ export class PolicyFileError extends Error {
 
 function parseJsonText(text: string): unknown {
   const trimmed = text.trim();
-  try {
-    return JSON.parse(trimmed);
-  } catch (err) {
-    if (/%[0-9A-Fa-f]{2}/.test(trimmed)) {
-      try {
-        return JSON.parse(decodeURIComponent(trimmed.replace(/\+/g, "%20")));
-      } catch {
-        // fall through to the original error: it points at the text the user wrote
-      }
+  // Checked before JSON.parse: the error names line and column and never quotes the text, and nesting is capped.
+  const problem = findJsonProblem(trimmed);
+  if (!problem) return JSON.parse(trimmed);
+  if (/%[0-9A-Fa-f]{2}/.test(trimmed)) {
+    try {
+      const decoded = decodeURIComponent(trimmed.replace(/\+/g, "%20"));
+      if (!findJsonProblem(decoded)) return JSON.parse(decoded);
+    } catch {
+      // fall through to the original error: it points at the text the user wrote
     }
-    throw err;
   }
+  const { line, column } = lineColumn(text, problem.offset + (text.length - text.trimStart().length));
+  throw new Error(`line ${line}, column ${column}: ${problem.reason}`);
 }
 
 /** Unwraps the CLI output shapes; a string value is itself a (maybe URL-encoded) JSON document. */
@@ -76,8 +78,9 @@ export function parsePolicyText(text: string, file: string): NamedPolicy {
 export function readPolicyFile(file: string): NamedPolicy {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readBoundedText(file, "policy");
   } catch (err) {
+    if (err instanceof FileRefusedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new PolicyFileError(file, code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, expected a JSON policy file" : `cannot read (${code ?? (err as Error).message})`);
   }

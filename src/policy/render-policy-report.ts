@@ -4,6 +4,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Status } from "../model.js";
 import { renderDetails } from "../report/finding-text.js";
 import { MARK, paint } from "../report/text.js";
+import { escapeForText, neutraliseWorkflowCommands } from "../report/terminal-text.js";
 import type { ActionVerdict, PolicyAnalysis } from "./types.js";
 
 export const POLICY_REPORT_SCHEMA_VERSION = 1;
@@ -89,7 +90,9 @@ function verdictLine(c: ChalkInstance, analysis: PolicyAnalysis): string {
   return c.red.bold(`✗ Vault cannot unseal with these policies: ${denied} of ${analysis.perAction.length} actions denied, ${count("fail")} failed${warnings}.`);
 }
 
-export function renderPolicyText(analysis: PolicyAnalysis, header: PolicyReportHeader, opts: { color: boolean }): string {
+export function renderPolicyText(rawAnalysis: PolicyAnalysis, rawHeader: PolicyReportHeader, opts: { color: boolean }): string {
+  const analysis = escapeForText(rawAnalysis);
+  const header = escapeForText(rawHeader);
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
   lines.push(`${c.bold("vault-kms-doctor policy")} ${c.dim(`· role ${header.roleArn} · key ${header.keyArn}`)}`);
@@ -106,5 +109,5 @@ export function renderPolicyText(analysis: PolicyAnalysis, header: PolicyReportH
   const shown = new Set<string>();
   for (const f of analysis.findings) lines.push(...findingLines(c, f, shown));
   lines.push("", verdictLine(c, analysis));
-  return `${lines.join("\n")}\n`;
+  return neutraliseWorkflowCommands(`${lines.join("\n")}\n`);
 }

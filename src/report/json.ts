@@ -1,5 +1,6 @@
 import type { RunReport } from "./report.js";
+import { jsonTerminalSafe } from "./terminal-text.js";
 
 export function renderJson(report: RunReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${jsonTerminalSafe(JSON.stringify(report, null, 2))}\n`;
 }

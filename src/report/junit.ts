@@ -3,6 +3,7 @@
 import type { RunReport } from "./report.js";
 import type { CheckResult } from "../runner.js";
 import { renderFindingPlain } from "./finding-text.js";
+import { escapeForText } from "./terminal-text.js";
 
 // XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 const FORBIDDEN_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -14,21 +15,28 @@ export function escapeXml(text: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+    .replace(/'/g, "&apos;")
+    .replace(/\r/g, "&#13;");
+}
+
+/** In an attribute a raw line break would be read as a space and would show as a new line in the file: encoded. */
+function escapeXmlAttr(text: string): string {
+  return escapeXml(text).replace(/\n/g, "&#10;").replace(/\t/g, "&#9;");
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function testcase(suite: string, c: CheckResult): string {
-  const body = c.findings.map(renderFindingPlain).join("\n");
+  // One value, one line: a line break inside a seal name must not forge a line of the body.
+  const body = c.findings.map((f) => renderFindingPlain(escapeForText(f))).join("\n");
   const first = c.findings.find((f) => f.status === c.status) ?? c.findings[0];
-  const message = escapeXml(first?.message ?? c.title);
-  const open = `    <testcase classname="${escapeXml(suite)}" name="${escapeXml(c.id)}" time="${seconds(c.durationMs)}">`;
+  const message = escapeXmlAttr(first?.message ?? c.title);
+  const open = `    <testcase classname="${escapeXmlAttr(suite)}" name="${escapeXmlAttr(c.id)}" time="${seconds(c.durationMs)}">`;
   switch (c.status) {
     case "fail":
-      return `${open}\n      <failure message="${message}" type="${escapeXml(first?.code ?? "fail")}">${escapeXml(body)}</failure>\n    </testcase>`;
+      return `${open}\n      <failure message="${message}" type="${escapeXmlAttr(first?.code ?? "fail")}">${escapeXml(body)}</failure>\n    </testcase>`;
     case "error":
-      return `${open}\n      <error message="${message}" type="${escapeXml(first?.code ?? "error")}">${escapeXml(body)}</error>\n    </testcase>`;
+      return `${open}\n      <error message="${message}" type="${escapeXmlAttr(first?.code ?? "error")}">${escapeXml(body)}</error>\n    </testcase>`;
     case "skip":
       return `${open}\n      <skipped message="${message}"/>\n    </testcase>`;
     case "warn":
@@ -45,7 +53,7 @@ export function renderJunit(report: RunReport): string {
     const suite = `vault-kms-doctor.${t.kind === "config" ? "config" : `seal.${t.id}`}`;
     const time = t.checks.reduce((a, c) => a + c.durationMs, 0);
     return [
-      `  <testsuite name="${escapeXml(suite)}" tests="${t.checks.length}" failures="${count(t.checks, "fail")}" errors="${count(t.checks, "error")}" skipped="${count(t.checks, "skip")}" time="${seconds(time)}" timestamp="${report.startedAt.slice(0, 19)}">`,
+      `  <testsuite name="${escapeXmlAttr(suite)}" tests="${t.checks.length}" failures="${count(t.checks, "fail")}" errors="${count(t.checks, "error")}" skipped="${count(t.checks, "skip")}" time="${seconds(time)}" timestamp="${report.startedAt.slice(0, 19)}">`,
       ...t.checks.map((c) => testcase(suite, c)),
       "  </testsuite>",
     ].join("\n");

@@ -6,6 +6,7 @@ import type { CheckResult, TargetResult } from "../runner.js";
 import type { RunReport } from "./report.js";
 import { renderDetails } from "./finding-text.js";
 import { targetLabel } from "../targets/target.js";
+import { escapeForText, neutraliseWorkflowCommands } from "./terminal-text.js";
 
 export interface TextOptions { color: boolean; verbose: boolean }
 
@@ -24,7 +25,7 @@ export function paint(c: ChalkInstance, s: Status, text: string): string {
 
 /** Text from clouds and configs must not drive the terminal: control characters and escapes are dropped. */
 export function printable(text: string): string {
-  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
 }
 
 function findingLines(c: ChalkInstance, f: Finding, verbose: boolean): string[] {
@@ -94,7 +95,8 @@ function startHere(report: RunReport): { check: CheckResult; finding: Finding } 
   return failing.reduce((best, x) => (rank(x.finding) < rank(best.finding) ? x : best));
 }
 
-export function renderText(report: RunReport, opts: TextOptions): string {
+export function renderText(raw: RunReport, opts: TextOptions): string {
+  const report = escapeForText(raw);
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
   const source = report.configFiles.length ? report.configFiles.join(", ") : "command-line flags";
@@ -116,5 +118,5 @@ export function renderText(report: RunReport, opts: TextOptions): string {
     lines.push("");
   }
   lines.push(verdictLine(c, report));
-  return `${lines.join("\n")}\n`;
+  return neutraliseWorkflowCommands(`${lines.join("\n")}\n`);
 }

@@ -27,7 +27,7 @@ export default defineSeal({
       ["VAULT_AZUREKEYVAULT_KEY_NAME", "key_name"],
     ],
   },
-  secretEnvVars: ["AZURE_CLIENT_SECRET"],
+  secretEnvVars: ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"],
   flags: [],
   providerHint: /vault\.azure|Azure Key Vault|azurekeyvault|AADSTS|login\.microsoftonline/,
   checks: [],

@@ -46,7 +46,7 @@ export default defineSeal({
       ordered: ["key_ring", "crypto_key"],
     },
   },
-  secretEnvVars: ["GOOGLE_CREDENTIALS"],
+  secretEnvVars: ["GOOGLE_CREDENTIALS", "GOOGLE_OAUTH_ACCESS_TOKEN"],
   flags: [
     { flag: "region", setting: "region", describe: "gcpckms: KMS location" },
     { flag: "project", setting: "project", describe: "gcpckms: project" },

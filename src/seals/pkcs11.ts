@@ -48,7 +48,7 @@ export default defineSeal({
       ["VAULT_HSM_REGENERATE_KEY", "regenerate_key"],
     ],
   },
-  secretEnvVars: ["VAULT_HSM_PIN"],
+  secretEnvVars: ["VAULT_HSM_PIN", "BAO_HSM_PIN"],
   flags: [],
   providerHint: /CKR_[A-Z_]{3,40}|pkcs11|PKCS#11/,
   checks: [],

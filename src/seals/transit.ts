@@ -39,7 +39,7 @@ export default defineSeal({
     ordered: ["key_name", "mount_path"],
     fileWins: ["address", "token"],
   },
-  secretEnvVars: ["VAULT_TOKEN"],
+  secretEnvVars: ["VAULT_TOKEN", "BAO_TOKEN"],
   flags: [],
   providerHint: /\/(?:encrypt|decrypt)\/|transit/,
   checks: [],

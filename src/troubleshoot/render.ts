@@ -1,6 +1,7 @@
 // Words for `explain`: a calm text screen (worst news and its fix first) and stable JSON.
 import { Chalk } from "chalk";
 import type { ExplainMatch, ExplainReport } from "./stream.js";
+import { escapeForText, jsonTerminalSafe, neutraliseWorkflowCommands } from "../report/terminal-text.js";
 
 function entityLine(entities: Record<string, string>): string | undefined {
   const pairs = Object.entries(entities).map(([k, v]) => `${k}=${v}`);
@@ -12,7 +13,13 @@ function where(m: ExplainMatch): string {
   return `${m.provider}, ${m.occurrences}× from line ${m.firstLine}${times}`;
 }
 
-export function renderExplainText(report: ExplainReport, opts: { color: boolean }): string {
+export function renderExplainText(raw: ExplainReport, opts: { color: boolean }): string {
+  // "Seen:" shows the first line of the sample; the rest would only be escaped newlines.
+  const firstLines = { ...raw, matches: raw.matches.map((m) => ({ ...m, sample: m.sample.split("\n")[0]! })) };
+  return neutraliseWorkflowCommands(renderExplainLines(escapeForText(firstLines), opts));
+}
+
+function renderExplainLines(report: ExplainReport, opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   if (report.matches.length === 0) {
     return [
@@ -59,5 +66,5 @@ export function renderExplainJson(report: ExplainReport): string {
     alternatives: m.alternatives,
     sample: m.sample,
   }));
-  return JSON.stringify({ schemaVersion: report.schemaVersion, linesRead: report.linesRead, bytesRead: report.bytesRead, matches }, null, 2) + "\n";
+  return jsonTerminalSafe(JSON.stringify({ schemaVersion: report.schemaVersion, linesRead: report.linesRead, bytesRead: report.bytesRead, matches }, null, 2)) + "\n";
 }

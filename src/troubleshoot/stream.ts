@@ -95,20 +95,31 @@ class LineSplitter {
   }
 }
 
+/** A line of a PEM body: base64 (at most 76 characters in RFC 7468, generous here), a header, or blank. */
+const PEM_BODY_LINE = /^\s{0,16}(?:[A-Za-z0-9+/=]{1,128}|(?:Proc-Type|DEK-Info):.{0,200})?\s{0,16}$/;
+/** Lines a key body may span: an 8192-bit RSA key is about 100. */
+const MAX_PEM_LINES = 256;
+
 /** Drops PEM private key bodies that span lines before anything else sees them. */
 class PemFilter {
   private inside = false;
+  private lines = 0;
 
   filter(line: string): string | undefined {
     if (this.inside) {
       const end = line.indexOf("PRIVATE KEY-----");
-      if (end < 0 || !line.includes("-----END")) return undefined;
+      if (end >= 0 && line.includes("-----END")) {
+        this.inside = false;
+        return line.slice(end + "PRIVATE KEY-----".length) || undefined;
+      }
+      // A key cut short (no END line) hides only what still looks like its body, never the rest of the log.
+      if (++this.lines <= MAX_PEM_LINES && PEM_BODY_LINE.test(line)) return undefined;
       this.inside = false;
-      return line.slice(end + "PRIVATE KEY-----".length) || undefined;
     }
     const begin = line.search(/-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/);
     if (begin >= 0 && line.indexOf("-----END", begin) < 0) {
       this.inside = true;
+      this.lines = 0;
       return line.slice(0, begin) + "<redacted>";
     }
     return line;

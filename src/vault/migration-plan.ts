@@ -3,7 +3,8 @@
 // (migration since Vault 1.5.1: standbys first, the migration happens when a migrated node becomes active;
 // Shamir unseal keys become recovery keys when moving to auto-unseal, recovery keys become unseal keys when
 // moving back to Shamir) and https://support.hashicorp.com/hc/en-us/articles/360002040848-Seal-Migration.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../fs/read-bounded.js";
+import { escapeForText, neutraliseWorkflowCommands } from "../report/terminal-text.js";
 import type { SealConfig, VaultConfig } from "../config/seal-config.js";
 import { formatProvenance } from "../config/seal-config.js";
 import { UsageError } from "../exit-codes.js";
@@ -64,7 +65,7 @@ export function configStorage(config: VaultConfig): { type?: string; ha: boolean
   for (const file of config.files) {
     let text = "";
     try {
-      text = readFileSync(file, "utf8");
+      text = readBoundedText(file, "config");
     } catch {
       continue;
     }
@@ -130,7 +131,8 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
   return { direction: d.direction, from: d.from, to: d.to, oldSeal: d.oldSeal?.name, newSeal: d.newSeal?.name, ha, keys, steps, rollback };
 }
 
-export function renderPlanText(plan: MigrationPlan): string {
+export function renderPlanText(raw: MigrationPlan): string {
+  const plan = escapeForText(raw);
   const lines = [
     "",
     `Seal migration plan: ${plan.from} -> ${plan.to} (${plan.ha ? "HA cluster: standbys first" : "single node"})`,
@@ -148,5 +150,5 @@ export function renderPlanText(plan: MigrationPlan): string {
     lines.push(`  ${i + 1}. ${s.text}`);
     for (const c of s.commands) lines.push(`       ${c}`);
   });
-  return `${lines.join("\n")}\n`;
+  return neutraliseWorkflowCommands(`${lines.join("\n")}\n`);
 }

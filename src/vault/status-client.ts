@@ -4,7 +4,7 @@
 // nothing keeps the process alive once a verdict is reached.
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { readFileSync } from "node:fs";
+import { readBounded } from "../fs/read-bounded.js";
 import type { HealthReply, SealStatus } from "./seal-status.js";
 import type { VaultTarget } from "./target.js";
 
@@ -33,7 +33,7 @@ export async function getVaultJson(target: VaultTarget, path: string, opts: Requ
   let ca: Buffer | undefined;
   if (target.caCert) {
     try {
-      ca = readFileSync(target.caCert);
+      ca = readBounded(target.caCert, "ca-cert");
     } catch (err) {
       throw new VaultRequestError(`cannot read CA certificate ${target.caCert}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "CA_UNREADABLE", true);
     }

@@ -11,6 +11,23 @@ export interface VaultTarget {
   addrFrom: string;
   caCert?: string;
   skipVerify: boolean;
+  /** The address carried user:password@ (or user@): dropped, never sent as Basic auth, never printed. */
+  credentialsIgnored?: boolean;
+}
+
+/** `http://user:pass@vault:8200` -> `http://vault:8200`, and whether anything was dropped. */
+function withoutCredentials(addr: string): { addr: string; dropped: boolean } {
+  let url: URL;
+  try {
+    url = new URL(addr);
+  } catch {
+    // Not a URL: nothing can be sent to it; redactText still hides a user:password@ in whatever is printed.
+    return { addr, dropped: false };
+  }
+  if (!url.username && !url.password) return { addr, dropped: false };
+  url.username = "";
+  url.password = "";
+  return { addr: url.toString(), dropped: true };
 }
 
 export function vaultOptions(y: Argv): Argv<any> {
@@ -25,9 +42,9 @@ export function parseVaultAddr(raw: string, from: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`${from} ${JSON.stringify(raw)}: expected a URL such as https://127.0.0.1:8200`);
+    throw new UsageError(`${from} ${JSON.stringify(withoutCredentials(raw).addr)}: expected a URL such as https://127.0.0.1:8200`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${from} ${raw}: only http:// and https:// addresses are supported`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${from} ${withoutCredentials(raw).addr}: only http:// and https:// addresses are supported`);
   return url;
 }
 
@@ -38,8 +55,10 @@ export function vaultTarget(argv: Record<string, unknown>, env: NodeJS.ProcessEn
   const addr = flagAddr ?? (env.VAULT_ADDR || undefined);
   if (!addr) return undefined;
   if (flagAddr) parseVaultAddr(flagAddr, "--vault-addr");
+  const clean = withoutCredentials(addr);
   return {
-    addr: addr.replace(/\/+$/, ""),
+    addr: clean.addr.replace(/\/+$/, ""),
+    credentialsIgnored: clean.dropped || undefined,
     addrFrom: flagAddr ? "flag --vault-addr" : "env VAULT_ADDR",
     caCert: flag("ca-cert") ?? (env.VAULT_CACERT || undefined),
     skipVerify: argv["tls-skip-verify"] === true || parseGoBool(env.VAULT_SKIP_VERIFY) === true,

@@ -13,6 +13,7 @@ import { benchGateReaction } from "./gate-reaction.js";
 import { runTimed } from "./measure.js";
 import { renderNotes, renderTable, skippedSection, type BenchSection } from "./results.js";
 import { benchScale } from "./scale.js";
+import { benchLargeInput } from "./large-input.js";
 
 const TITLES: Record<number, string> = {
   1: "Cold start",
@@ -22,6 +23,7 @@ const TITLES: Record<number, string> = {
   5: "Gate reaction",
   6: "explain throughput",
   7: "Scale",
+  8: "Large input",
 };
 
 function parseFlags(argv: string[]): { write: boolean; install: boolean; only?: Set<number> } {
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
       : Promise.resolve(skippedSection(5, TITLES[5]!, "Pending: this build's --help lists no `gate` command (issue 8), so there is nothing to measure yet."))],
     [6, () => benchExplainThroughput(log)],
     [7, () => benchScale()],
+    [8, () => benchLargeInput()],
   ];
 
   const sections: BenchSection[] = [];

@@ -61,6 +61,15 @@ describe("config reader never crashes", () => {
     }), { numRuns: 300, seed: 3 });
   });
 
+  it("hostile seal types and values: prototype names, control characters, file:// to devices", () => {
+    const hostileType = fc.constantFrom("constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "awskms\u001b[2J", "gcp\u009bckms");
+    const hostileValue = fc.constantFrom("file:///dev/zero", "file:///dev/stdin", "env://__proto__", "a\u0000b", "\u001b]0;x\u0007", "line\n[✓] forged", "\u009d8;;x\u009c");
+    fc.assert(fc.property(fc.array(fc.record({ type: fc.oneof(sealType, hostileType), body: fc.dictionary(key, fc.oneof(value, hostileValue), { maxKeys: 6 }) }), { maxLength: 4 }), (blocks) => {
+      load(hcl(blocks));
+      load(JSON.stringify({ seal: blocks.map((b) => ({ [b.type]: b.body })) }), "json");
+    }), { numRuns: 150, seed: 16 });
+  });
+
   it("deep nesting", () => {
     load(`seal "awskms" {\n  x = ${"[".repeat(300)}${"]".repeat(300)}\n}\n`);
   });
