@@ -29,10 +29,16 @@ describe("Dockerfile", () => {
   const pkg = JSON.parse(read("package.json")) as { bin: Record<string, string>; engines: { node: string } };
   const ignored = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 
-  it("is multi-stage on the Node major of package.json engines", () => {
+  it("is multi-stage on one maintained Node LTS image, pinned to a full release, at or above package.json engines", () => {
     const froms = dockerfile.filter((i) => i.op === "FROM").map((i) => i.args);
-    expect(froms).toEqual(["node:20-alpine AS build", "node:20-alpine AS runtime"]);
-    expect(pkg.engines.node).toBe(">=20");
+    expect(froms).toHaveLength(2);
+    const images = froms.map((f) => /^node:(\d+)\.\d+\.\d+-[a-z]+-slim AS (build|runtime)$/.exec(f));
+    expect(images.every(Boolean), froms.join(", ")).toBe(true);
+    expect(images.map((m) => m![2])).toEqual(["build", "runtime"]);
+    expect(froms[0]!.split(" ")[0]).toBe(froms[1]!.split(" ")[0]);
+    // Node 22 and 24 are the LTS lines CI runs the suite on; 20 reached end of life in April 2026.
+    expect(["22", "24"]).toContain(images[0]![1]);
+    expect(pkg.engines.node).toBe(">=22");
   });
 
   it("copies only files that exist and that .dockerignore lets through", () => {
