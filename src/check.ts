@@ -31,7 +31,7 @@ export interface CheckContext<Facts = unknown> {
   /** Facts published by the checks named in `needs`, keyed by check id. */
   facts: Record<string, unknown>;
   /** Builds a finding from the check's message table. */
-  report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause">>): Finding;
+  report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause" | "location">>): Finding;
   /** Services found dead during this run (see src/network/dead-endpoints.ts). */
   deadEndpoints: Set<string>;
 }

@@ -30,6 +30,11 @@ export interface Finding {
   fix?: Fix;
   /** Stable troubleshooting cause id (see src/troubleshoot) when the finding comes from an error. */
   cause?: string;
+  /** Where the value the finding is about was set, when a config file set it (SARIF and GitHub annotations point there). */
+  location?: SourceLocation;
 }
+
+/** A place in a config file: the `file:line` provenance of a value (src/config/seal-config.ts). */
+export interface SourceLocation { file: string; line?: number }
 
 export type SealType = "awskms" | "gcpckms" | "azurekeyvault" | "transit" | "pkcs11" | "ocikms" | "alicloudkms" | string;

@@ -9,7 +9,7 @@ import { parseDuration } from "../duration.js";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
-import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
+import { DOCUMENT_FORMATS, outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
 import { vaultOptions } from "../vault/target.js";
 import { gatePatterns } from "../gate/required.js";
 import { runGate, type GateResult } from "../gate/gate-loop.js";
@@ -37,7 +37,7 @@ export const gateCommand: CommandModule = {
     const files = outputs.filter((o) => o.path !== "-");
     const ndjson = onStdout?.format === "json";
     // Attempt lines go where people read: stdout for text and NDJSON, stderr when stdout carries JUnit or nothing.
-    const lineOut = onStdout && onStdout.format !== "junit" ? process.stdout : process.stderr;
+    const lineOut = onStdout && !DOCUMENT_FORMATS.includes(onStdout.format) ? process.stdout : process.stderr;
 
     const stop = new AbortController();
     let signalName: string | undefined;
@@ -79,7 +79,7 @@ export const gateCommand: CommandModule = {
       if (result.report) process.stdout.write(renderText(result.report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
       process.stdout.write(resultText(result, signalName));
     } else process.stderr.write(resultText(result, signalName));
-    if (result.report) writeOutputs(result.report, onStdout?.format === "junit" ? outputs : files, argv, env);
+    if (result.report) writeOutputs(result.report, onStdout && DOCUMENT_FORMATS.includes(onStdout.format) ? outputs : files, argv, env);
     if (result.outcome === "interrupted") {
       // The verdict is out; an attempt still in flight must not hold the exit back (unref: this timer itself
       // keeps nothing alive).

@@ -9,7 +9,7 @@ import type { VaultConfig } from "../config/seal-config.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
 import { renderText } from "../report/text.js";
-import { outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
+import { DOCUMENT_FORMATS, outputOptions, readRunArgs, sealOptions, writeOutputs } from "./check.js";
 import { vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
 import { readSealStatus } from "../vault/status-client.js";
 import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
@@ -63,7 +63,7 @@ export const migrateCommand: CommandModule = {
       process.stdout.write(renderText(report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
       process.stdout.write(renderPlanText(plan));
     }
-    writeOutputs(report, outputs.filter((o) => o.path !== "-" || o.format === "junit"), argv, env);
+    writeOutputs(report, outputs.filter((o) => o.path !== "-" || DOCUMENT_FORMATS.includes(o.format)), argv, env);
     return exitCodeFor(report, argv["fail-on"]);
   },
 };
