@@ -11,6 +11,7 @@ import { renderText } from "../report/text.js";
 import { renderJson } from "../report/json.js";
 import { renderJunit } from "../report/junit.js";
 import { renderSarif } from "../report/sarif.js";
+import { renderGithub } from "../report/github.js";
 import { registerSecret, registerSecretsFromEnv, SECRET_SEAL_KEYS } from "../redact.js";
 import { parseDuration } from "../duration.js";
 import { useColor } from "../color.js";
@@ -19,10 +20,10 @@ import { version } from "../version.js";
 import { parseKeyValues } from "../key-values.js";
 import { envWithVaultFlags, vaultOptions, vaultTargetFromEnv } from "../vault/target.js";
 
-export const FORMATS = ["text", "json", "junit", "sarif"] as const;
+export const FORMATS = ["text", "json", "junit", "sarif", "github"] as const;
 export type Format = (typeof FORMATS)[number];
 /** Formats that are one document for a machine: on stdout they carry nothing else (gate and migrate lines go to stderr). */
-export const DOCUMENT_FORMATS: readonly Format[] = ["junit", "sarif"];
+export const DOCUMENT_FORMATS: readonly Format[] = ["junit", "sarif", "github"];
 
 export function sealOptions(y: Argv): Argv<any> {
   return y
@@ -89,6 +90,7 @@ export function render(report: RunReport, format: Format, opts: { color: boolean
     case "json": return renderJson(report);
     case "junit": return renderJunit(report);
     case "sarif": return renderSarif(report);
+    case "github": return renderGithub(report);
     default: return renderText(report, opts);
   }
 }
@@ -135,7 +137,7 @@ export function readRunArgs(argv: Record<string, any>): RunArgs {
 
 export function outputOptions(y: Argv): Argv<any> {
   return y
-    .option("format", { alias: "f", type: "string", array: true, describe: "text | json | junit | sarif (repeatable; pairs with --output)" })
+    .option("format", { alias: "f", type: "string", array: true, describe: "text | json | junit | sarif | github (repeatable; pairs with --output)" })
     .option("output", { alias: "o", type: "string", array: true, describe: "Write the matching --format to FILE (- = stdout)" })
     .option("fail-on", { choices: ["fail", "warn"] as const, default: "fail", describe: "Lowest status that makes the exit code 1" })
     .option("timeout", { type: "string", default: "15s", describe: "Budget for the whole run (e.g. 15s, 1m)" })
