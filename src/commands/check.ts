@@ -85,10 +85,10 @@ export function parseOutputs(formats: string[] | undefined, outputs: string[] | 
   return pairs;
 }
 
-export function render(report: RunReport, format: Format, opts: { color: boolean; verbose: boolean }): string {
+export function render(report: RunReport, format: Format, opts: { color: boolean; verbose: boolean; failOn?: "fail" | "warn" }): string {
   switch (format) {
     case "json": return renderJson(report);
-    case "junit": return renderJunit(report);
+    case "junit": return renderJunit(report, { failOn: opts.failOn });
     case "sarif": return renderSarif(report);
     case "github": return renderGithub(report);
     default: return renderText(report, opts);
@@ -99,7 +99,7 @@ export function writeOutputs(report: RunReport, outputs: Output[], argv: Record<
   for (const out of outputs) {
     const toStdout = out.path === "-";
     const color = toStdout && out.format === "text" && useColor(argv.color as boolean | undefined, process.stdout, env);
-    const text = render(report, out.format, { color, verbose: Boolean(argv.verbose) });
+    const text = render(report, out.format, { color, verbose: Boolean(argv.verbose), failOn: argv["fail-on"] === "warn" ? "warn" : "fail" });
     if (toStdout) process.stdout.write(text);
     else {
       try {
