@@ -94,11 +94,31 @@ describe("examples", () => {
     expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m"]');
   });
 
-  it("GitHub Actions: JUnit written and uploaded even when the check fails", () => {
-    const text = read("examples/kubernetes/github-actions.yml");
-    expect(text).toContain("--format junit");
-    expect(text).toContain("--output vault-kms-doctor.xml");
-    expect(text).toMatch(/if: always\(\)\n\s+uses: actions\/upload-artifact@v4/);
+  /** `--format` and `--output` of the doctor's command line in a CI file, paired as the CLI pairs them. */
+  const formatsToOutputs = (text: string) => {
+    const cmd = /npx --yes vault-kms-doctor@[\d.]+ check[^\n]*(?:\n\s+--[^\n]*)*/.exec(text)![0];
+    const formats = [...cmd.matchAll(/--format (\S+)/g)].map((m) => m[1]!);
+    const outputs = [...cmd.matchAll(/--output (\S+)/g)].map((m) => m[1]!);
+    return Object.fromEntries(formats.map((f, i) => [f, outputs[i] ?? "-"]));
+  };
+
+  it("GitHub Actions: annotations, SARIF to code scanning and a JUnit report, even when the check fails, as Vault's role", () => {
+    const text = read("examples/ci/github-actions.yml");
+    expect(formatsToOutputs(text)).toEqual({ github: "-", sarif: "vault-kms-doctor.sarif", junit: "vault-kms-doctor.xml" });
+    expect(text).toMatch(/if: always\(\)\n\s+uses: github\/codeql-action\/upload-sarif@v3\n\s+with:\n\s+sarif_file: vault-kms-doctor.sarif/);
+    expect(text).toMatch(/if: always\(\)\n\s+uses: mikepenz\/action-junit-report@v5\n\s+with:\n\s+report_paths: vault-kms-doctor.xml/);
+    expect(text).toContain("security-events: write");
+    expect(text).toContain("id-token: write");
+    expect(/role-to-assume: (\S+)/.exec(text)![1]).toBe("arn:aws:iam::111122223333:role/vault-unseal");
+    expect(text).toContain('node-version: "22"');
+  });
+
+  it("GitLab CI: artifacts:reports:junit kept even when the job fails, as Vault's role", () => {
+    const text = read("examples/ci/gitlab-ci.yml");
+    expect(formatsToOutputs(text)).toEqual({ text: "-", junit: "vault-kms-doctor.xml", sarif: "vault-kms-doctor.sarif" });
+    expect(text).toMatch(/artifacts:\n\s+when: always.*\n\s+reports:\n\s+junit: vault-kms-doctor.xml/);
+    expect(/AWS_ROLE_ARN: (\S+)/.exec(text)![1]).toBe("arn:aws:iam::111122223333:role/vault-unseal");
+    expect(/image: node:(\d+)\./.exec(text)![1]).toBe("22");
   });
 
   it("systemd drop-in: ExecStartPre gate --wait 2m after network-online.target", () => {
