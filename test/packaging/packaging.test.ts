@@ -80,18 +80,43 @@ describe("Dockerfile", () => {
 });
 
 describe("examples", () => {
-  it("Kubernetes init container: gate --wait 5m with Vault's serviceAccount and config volume", () => {
+  /** Lines that are not comments. */
+  const live = (text: string) => text.split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+  /** The init container's `securityContext:` and `resources:` blocks, de-indented, for comparing two files. */
+  const hardening = (text: string) => {
+    const lines = live(text).split("\n");
+    const block = (key: string) => {
+      const i = lines.findIndex((l) => l.trim() === `${key}:`);
+      expect(i, key).toBeGreaterThan(0);
+      const indent = lines[i]!.search(/\S/);
+      const out = [lines[i]!.trim()];
+      for (const l of lines.slice(i + 1)) {
+        if (l.trim() === "" || l.search(/\S/) <= indent) break;
+        out.push(l.slice(indent));
+      }
+      return out.join("\n");
+    };
+    return `${block("securityContext")}\n${block("resources")}`;
+  };
+
+  it("Kubernetes init container: gate --wait 5m with the config volume, and no serviceAccountName of its own", () => {
     const text = read("examples/kubernetes/vault-statefulset-init-container.yaml");
     expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m", "--format", "json"]');
-    expect(text).toContain("serviceAccountName: vault");
+    // The pod's service account is Vault's; naming one would replace it whenever the names differ.
+    expect(live(text)).not.toContain("serviceAccountName");
     expect(text).toMatch(/volumeMounts:\n(?:\s*#.*\n)*\s+- name: config\n\s+mountPath: \/vault\/config/);
-    expect(text).toContain("runAsNonRoot: true");
+    for (const want of ["runAsNonRoot: true", "allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", 'drop: ["ALL"]', "type: RuntimeDefault"]) {
+      expect(hardening(text)).toContain(want);
+    }
   });
 
-  it("Helm values: server.extraInitContainers for the official chart", () => {
+  it("Helm values: server.extraInitContainers for the official chart, hardened like the patch, OnDelete explained", () => {
     const text = read("examples/kubernetes/helm-values.yaml");
     expect(text).toMatch(/^server:\n(?:.*\n)*  extraInitContainers:\n    - name: vault-kms-doctor/m);
     expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m"]');
+    expect(hardening(text)).toBe(hardening(read("examples/kubernetes/vault-statefulset-init-container.yaml")));
+    expect(live(text)).not.toContain("serviceAccountName");
+    expect(text).toContain("updateStrategyType is OnDelete");
   });
 
   /** `--format` and `--output` of the doctor's command line in a CI file, paired as the CLI pairs them. */
@@ -121,9 +146,13 @@ describe("examples", () => {
     expect(/image: node:(\d+)\./.exec(text)![1]).toBe("22");
   });
 
-  it("systemd drop-in: ExecStartPre gate --wait 2m after network-online.target", () => {
+  it("systemd drop-in: gate --wait 2m on exactly the file HashiCorp's unit gives Vault, with the unit's own environment", () => {
     const text = read("examples/systemd/vault-kms-doctor.conf");
-    expect(text).toContain("ExecStartPre=/usr/local/bin/vault-kms-doctor gate --config /etc/vault.d --wait 2m");
+    // HashiCorp's vault.service: ExecStart=/usr/bin/vault server -config=/etc/vault.d/vault.hcl and
+    // EnvironmentFile=/etc/vault.d/vault.env (hashicorp/vault .release/linux/package/usr/lib/systemd/system/vault.service).
+    expect(live(text)).toContain("ExecStartPre=/usr/local/bin/vault-kms-doctor gate --config /etc/vault.d/vault.hcl --wait 2m");
+    // ExecStartPre shares the unit's EnvironmentFile; repeating it here would only drift.
+    expect(live(text)).not.toContain("EnvironmentFile");
     expect(text).toContain("After=network-online.target");
     expect(text).toContain("Wants=network-online.target");
     expect(Number(/TimeoutStartSec=(\d+)/.exec(text)![1])).toBeGreaterThan(120);
