@@ -36,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
     .fail((msg, err) => {
       usageFailure = msg ?? err?.message ?? "invalid arguments";
     })
-    .epilogue("Exit codes: 0 nothing at or above --fail-on, 1 findings at that level (an `error` = could not check counts as fail), 2 usage or unreadable config.\nDocs: README.md");
+    .epilogue("Exit codes: 0 nothing at or above --fail-on, 1 findings at that level (an `error` = could not check counts as fail), 2 usage or unreadable config.\nDocs: https://github.com/vault-kms-doctor/vault-kms-doctor#readme");
   for (const cmd of COMMANDS) {
     // The handler only records the choice: yargs may still report a validation failure after calling it.
     parser.command(cmd.command, cmd.describe, cmd.builder, (argv) => {

@@ -143,7 +143,7 @@ export function outputOptions(y: Argv): Argv<any> {
     .option("timeout", { type: "string", default: "15s", describe: "Budget for the whole run (e.g. 15s, 1m)" })
     .option("call-timeout", { type: "string", default: "3s", describe: "Deadline for each network call" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Show details of passing checks too" })
-    .option("color", { type: "boolean", describe: "Colour output (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" });
+    .option("color", { type: "boolean", describe: "Colour the text report even on a pipe (--no-color: never); without it NO_COLOR, FORCE_COLOR and TERM=dumb are honoured" });
 }
 
 /** Groups that have nothing to look at in this run: the live Vault without an address, migration checks without a disabled seal. */
