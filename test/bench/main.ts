@@ -1,5 +1,5 @@
 // `npm run bench`: startup, a full run against the manual `aws` preflight, a gcpckms run, time to verdict on a
-// dead endpoint, gate reaction, explain throughput and scale, side by side on this machine. A script, not a
+// dead endpoint, gate reaction, explain throughput, scale and install from the tarball, side by side on this machine. A script, not a
 // test: it prints a markdown table and, with --write, writes BENCHMARKS.md. Flags: --write, --install
 // (allow `apt-get install -y awscli`), --only 1,4 (sections by number).
 import { existsSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { benchGateReaction } from "./gate-reaction.js";
 import { runTimed } from "./measure.js";
 import { renderNotes, renderTable, skippedSection, type BenchSection } from "./results.js";
 import { benchScale } from "./scale.js";
+import { benchInstall } from "./install.js";
 
 const TITLES: Record<number, string> = {
   1: "Cold start",
@@ -22,6 +23,7 @@ const TITLES: Record<number, string> = {
   5: "Gate reaction",
   6: "explain throughput",
   7: "Scale",
+  8: "Install from the tarball",
 };
 
 function parseFlags(argv: string[]): { write: boolean; install: boolean; only?: Set<number> } {
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
       : Promise.resolve(skippedSection(5, TITLES[5]!, "Pending: this build's --help lists no `gate` command (issue 8), so there is nothing to measure yet."))],
     [6, () => benchExplainThroughput(log)],
     [7, () => benchScale()],
+    [8, () => benchInstall(log)],
   ];
 
   const sections: BenchSection[] = [];
