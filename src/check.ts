@@ -44,7 +44,7 @@ export interface CheckContext<Needs extends FactId = never, Uses extends FactId 
   /** Facts of a check named in `uses`, when it published any. */
   fact<Id extends Uses | Needs>(id: Id): FactMap[Id] | undefined;
   /** Builds a finding from the check's message table. */
-  report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause" | "doctorPermission">>): Finding;
+  report(status: Status, code: string, args?: Record<string, unknown>, extra?: Partial<Pick<Finding, "details" | "fix" | "cause" | "doctorPermission" | "location">>): Finding;
   /** Endpoints found dead during this run: one set per run (src/runner.ts), filled and honoured by callAws in
    * src/clients/aws.ts and callGcp in src/gcp/session.ts. */
   deadEndpoints: Set<string>;

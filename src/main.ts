@@ -32,7 +32,7 @@ export async function main(args: string[]): Promise<number> {
       // One line, whatever yargs wraps (its "Invalid values:" message spans three).
       usageFailure = (msg ?? err?.message ?? "invalid arguments").replace(/\s*\n\s*/g, " ");
     })
-    .epilogue("Exit codes: 0 nothing at or above --fail-on, 1 findings at that level (an `error` = could not check counts as fail), 2 usage or unreadable config.\nDocs: README.md");
+    .epilogue("Exit codes: 0 nothing at or above --fail-on, 1 findings at that level (an `error` = could not check counts as fail), 2 usage or unreadable config.\nDocs: https://github.com/vault-kms-doctor/vault-kms-doctor#readme");
   for (const cmd of COMMANDS) {
     // The handler only records the choice: yargs may still report a validation failure after calling it.
     parser.command(cmd.command, cmd.describe, cmd.builder, (argv) => {

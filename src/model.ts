@@ -41,5 +41,10 @@ export interface Finding {
    * closed), but it does not decide whether Vault unseals: `check` and `gate` exit on what Vault needs.
    */
   doctorPermission?: string;
+  /** Where the value the finding is about was set, when a config file set it (SARIF and GitHub annotations point there). */
+  location?: SourceLocation;
 }
+
+/** A place in a config file: the `file:line` provenance of a value (src/config/seal-config.ts). */
+export interface SourceLocation { file: string; line?: number }
 

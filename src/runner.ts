@@ -4,7 +4,7 @@
 // registry's order, whichever check finishes first.
 import { setMaxListeners } from "node:events";
 import { findingArgs, formatMessage, type AnyCheck, type CheckContext, type RunOptions } from "./check.js";
-import { worstStatus, type Finding, type Status } from "./model.js";
+import { worstStatus, type Finding, type SourceLocation, type Status } from "./model.js";
 import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import { sealLabel } from "./config/seal-config.js";
 import { loadChecksFor, matchesPattern } from "./registry.js";
@@ -25,6 +25,8 @@ export interface TargetResult {
   label: string;
   sealType?: string;
   disabled?: boolean;
+  /** The seal block's `file:line`, when a config file declared it. */
+  location?: SourceLocation;
   status: Status;
   checks: CheckResult[];
 }
@@ -170,6 +172,8 @@ export async function runTarget(
     label: target.label,
     sealType: target.seal?.type,
     disabled: target.seal?.disabled,
+    // (a fleet names its targets without a line: no location for those)
+    location: target.seal?.from.kind === "file" && target.seal.from.line ? { file: target.seal.from.file, line: target.seal.from.line } : undefined,
     status: worstStatus(ordered.map((r) => r.status)),
     checks: ordered,
   };

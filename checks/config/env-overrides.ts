@@ -1,7 +1,7 @@
 // Vault copies environment variables into the seal config, overwriting the file. Operators read the file
 // and believe it; this check says which values the environment replaced and where two variables disagree.
 import { defineCheck, type Finding } from "../../src/check.js";
-import { formatProvenance } from "../../src/config/seal-config.js";
+import { formatProvenance, locationOf } from "../../src/config/seal-config.js";
 import { isSecretSealSetting } from "../../src/redact.js";
 
 export default defineCheck({
@@ -26,7 +26,7 @@ export default defineCheck({
       if (prior && prior.value !== v.value) {
         findings.push(ctx.report("warn", "overrides-file", {
           var: v.from.name, value: shown(key, v.value), key, fileValue: shown(key, prior.value), where: formatProvenance(prior.from),
-        }, { fix: { summary: `Make the file and the environment agree: unset ${v.from.name} or change ${key} in ${formatProvenance(prior.from)}.`, commands: [`unset ${v.from.name}`] } }));
+        }, { location: locationOf(prior.from), fix: { summary: `Make the file and the environment agree: unset ${v.from.name} or change ${key} in ${formatProvenance(prior.from)}.`, commands: [`unset ${v.from.name}`] } }));
       } else {
         findings.push(ctx.report("pass", "from-env", { key, var: v.from.name, same: prior ? " (the same value as the file)" : "" }));
       }

@@ -2,7 +2,7 @@
 // The famous one is kms_context on awskms: Vault sends no encryption context at all (go-kms-wrapping
 // wrappers/awskms/options.go reads no such key; docs/vault-seal-facts.md#seal-settings).
 import { defineCheck, type Finding } from "../../src/check.js";
-import { formatProvenance } from "../../src/config/seal-config.js";
+import { formatProvenance, locationOf } from "../../src/config/seal-config.js";
 import { suggestKey } from "../../src/config/seal-schema.js";
 import { COMMON_SETTINGS, sealDescriptor } from "../../src/seals/index.js";
 
@@ -31,6 +31,7 @@ export default defineCheck({
       const where = formatProvenance(v.from);
       if (seal.type === "awskms" && key === "kms_context") {
         findings.push(ctx.report("warn", "kms-context-ignored", { value: v.value, where }, {
+          location: locationOf(v.from),
           details: { kms_context: v.value, vault_sends: "no encryption context" },
           fix: {
             summary: "Remove kms_context from the seal stanza, and remove any kms:EncryptionContext condition from the key and IAM policies (run the round-trip checks to see whether one is present).",
@@ -43,9 +44,10 @@ export default defineCheck({
       const suggestion = suggestKey(seal.type, key);
       findings.push(suggestion
         ? ctx.report("warn", "ignored-key-suggest", { key, where, type: seal.type, suggestion }, {
+          location: locationOf(v.from),
           fix: { summary: `Rename ${key} to ${suggestion}.`, commands: [`# in ${where}:\n${suggestion} = "${v.value}"`] },
         })
-        : ctx.report("warn", "ignored-key", { key, where, type: seal.type }));
+        : ctx.report("warn", "ignored-key", { key, where, type: seal.type }, { location: locationOf(v.from) }));
     }
     if (findings.length === 0) findings.push(ctx.report("pass", "none"));
     return { findings };

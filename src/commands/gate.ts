@@ -3,7 +3,7 @@
 // attempt, the full report once, and a prompt exit (143/130) on SIGTERM/SIGINT.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
-import { outputOptions, writeOutputs } from "../report/outputs.js";
+import { DOCUMENT_FORMATS, outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunRequest } from "../runner.js";
 import { buildReport } from "../report/report.js";
 import { renderText } from "../report/text.js";
@@ -42,7 +42,7 @@ export const gateCommand: CommandModule = {
     const files = outputs.filter((o) => o.path !== "-");
     const ndjson = onStdout?.format === "json";
     // Attempt lines go where people read: stdout for text and NDJSON, stderr when stdout carries JUnit or nothing.
-    const lineOut = onStdout && onStdout.format !== "junit" ? process.stdout : process.stderr;
+    const lineOut = onStdout && !DOCUMENT_FORMATS.includes(onStdout.format) ? process.stdout : process.stderr;
 
     const stop = new AbortController();
     let signalName: string | undefined;
@@ -87,7 +87,7 @@ export const gateCommand: CommandModule = {
       if (result.report) process.stdout.write(renderText(result.report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
       process.stdout.write(resultText(result, signalName));
     } else process.stderr.write(resultText(result, signalName));
-    if (result.report) writeOutputs(result.report, onStdout?.format === "junit" ? outputs : files, argv, env);
+    if (result.report) writeOutputs(result.report, onStdout && DOCUMENT_FORMATS.includes(onStdout.format) ? outputs : files, argv, env);
     if (result.outcome === "interrupted") {
       // The verdict is out; an attempt still in flight must not hold the exit back (unref: this timer itself
       // keeps nothing alive).

@@ -4,7 +4,7 @@
 // steps for this direction and the way back.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
-import { outputOptions, writeOutputs } from "../report/outputs.js";
+import { DOCUMENT_FORMATS, outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunResult } from "../runner.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
 import type { VaultConfig } from "../config/seal-config.js";
@@ -57,7 +57,7 @@ export const migrateCommand: CommandModule = {
       process.stdout.write(renderText(report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
       process.stdout.write(renderPlanText(plan));
     }
-    writeOutputs(report, outputs.filter((o) => o.path !== "-" || o.format === "junit"), argv, env);
+    writeOutputs(report, outputs.filter((o) => o.path !== "-" || DOCUMENT_FORMATS.includes(o.format)), argv, env);
     return exitCodeFor(report, argv["fail-on"]);
   },
 };

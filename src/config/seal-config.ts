@@ -71,6 +71,11 @@ export function formatProvenance(p: Provenance): string {
   }
 }
 
+/** The `file:line` of a value for SARIF and GitHub annotations: only a file with a known line is a place to point at. */
+export function locationOf(p: Provenance): { file: string; line: number } | undefined {
+  return p.kind === "file" && p.line ? { file: p.file, line: p.line } : undefined;
+}
+
 /** The label a report uses for one seal: its name, with the type when they differ. */
 export function sealLabel(seal: SealConfig): string {
   return seal.name === seal.type ? seal.type : `${seal.name} (${seal.type})`;

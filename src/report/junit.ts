@@ -1,5 +1,9 @@
 // JUnit XML for CI: one <testsuite> per target (config, each seal), one <testcase> per check.
-// fail -> <failure>, error -> <error>, skip -> <skipped>, warn -> a passing test with the warning in <system-out>.
+// fail -> <failure>, error -> <error>, skip -> <skipped>, warn -> a passing test with the warning in <system-out>,
+// or a <failure> with `--fail-on warn` (the XML then fails exactly when the exit code does).
+// Valid for strict consumers: Jenkins' xUnit plugin validates against junit-10.xsd, whose <testsuites> takes only
+// name, time, tests, failures and errors (no `skipped`: the per-suite counts carry it); see
+// test/report/junit-xsd.test.ts.
 import type { RunReport } from "./report.js";
 import type { CheckResult } from "../runner.js";
 import { renderFindingPlain } from "./finding-text.js";
@@ -26,13 +30,18 @@ function escapeXmlAttr(text: string): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-function testcase(suite: string, c: CheckResult): string {
+export interface JunitOptions {
+  /** `--fail-on`: with "warn", a warning is a <failure>. */
+  failOn?: "fail" | "warn";
+}
+
+function testcase(suite: string, c: CheckResult, failOn: "fail" | "warn"): string {
   // One value, one line: a line break inside a seal name must not forge a line of the body.
   const body = c.findings.map((f) => renderFindingPlain(escapeForText(f))).join("\n");
   const first = c.findings.find((f) => f.status === c.status) ?? c.findings[0];
   const message = escapeXmlAttr(first?.message ?? c.title);
   const open = `    <testcase classname="${escapeXmlAttr(suite)}" name="${escapeXmlAttr(c.id)}" time="${seconds(c.durationMs)}">`;
-  switch (c.status) {
+  switch (c.status === "warn" && failOn === "warn" ? "fail" : c.status) {
     case "fail":
       return `${open}\n      <failure message="${message}" type="${escapeXmlAttr(first?.code ?? "fail")}">${escapeXml(body)}</failure>\n    </testcase>`;
     case "error":
@@ -46,21 +55,23 @@ function testcase(suite: string, c: CheckResult): string {
   }
 }
 
-export function renderJunit(report: RunReport): string {
-  const count = (checks: CheckResult[], s: string) => checks.filter((c) => c.status === s).length;
+export function renderJunit(report: RunReport, opts: JunitOptions = {}): string {
+  const failOn = opts.failOn ?? "fail";
+  const count = (checks: CheckResult[], s: string) =>
+    checks.filter((c) => c.status === s || (s === "fail" && failOn === "warn" && c.status === "warn")).length;
   const all = report.targets.flatMap((t) => t.checks);
   const suites = report.targets.map((t) => {
     const suite = `vault-kms-doctor.${t.kind === "config" ? "config" : `seal.${t.id}`}`;
     const time = t.checks.reduce((a, c) => a + c.durationMs, 0);
     return [
       `  <testsuite name="${escapeXmlAttr(suite)}" tests="${t.checks.length}" failures="${count(t.checks, "fail")}" errors="${count(t.checks, "error")}" skipped="${count(t.checks, "skip")}" time="${seconds(time)}" timestamp="${report.startedAt.slice(0, 19)}">`,
-      ...t.checks.map((c) => testcase(suite, c)),
+      ...t.checks.map((c) => testcase(suite, c, failOn)),
       "  </testsuite>",
     ].join("\n");
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="vault-kms-doctor" tests="${all.length}" failures="${count(all, "fail")}" errors="${count(all, "error")}" skipped="${count(all, "skip")}" time="${seconds(report.durationMs)}">`,
+    `<testsuites name="vault-kms-doctor" tests="${all.length}" failures="${count(all, "fail")}" errors="${count(all, "error")}" time="${seconds(report.durationMs)}">`,
     ...suites,
     "</testsuites>",
     "",

@@ -5,11 +5,15 @@ import type { RunReport } from "./report.js";
 import { renderText } from "./text.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
+import { renderSarif } from "./sarif.js";
+import { renderGithub } from "./github.js";
 import { useColor } from "../color.js";
 import { UsageError } from "../exit-codes.js";
 
-export const FORMATS = ["text", "json", "junit"] as const;
+export const FORMATS = ["text", "json", "junit", "sarif", "github"] as const;
 export type Format = (typeof FORMATS)[number];
+/** Formats that are one document for a machine: on stdout they carry nothing else (gate and migrate lines go to stderr). */
+export const DOCUMENT_FORMATS: readonly Format[] = ["junit", "sarif", "github"];
 
 export interface Output { format: Format; path: string }
 
@@ -33,19 +37,21 @@ export function parseOutputs(formats: Format[] | undefined, outputs: string[] | 
   return pairs;
 }
 
-export function render(report: RunReport, format: Format, opts: { color: boolean; verbose: boolean }): string {
+export function render(report: RunReport, format: Format, opts: { color: boolean; verbose: boolean; failOn?: "fail" | "warn" }): string {
   switch (format) {
     case "json": return renderJson(report);
-    case "junit": return renderJunit(report);
+    case "junit": return renderJunit(report, { failOn: opts.failOn });
+    case "sarif": return renderSarif(report);
+    case "github": return renderGithub(report);
     default: return renderText(report, opts);
   }
 }
 
-export function writeOutputs(report: RunReport, outputs: Output[], opts: { color?: boolean; verbose?: boolean }, env: NodeJS.ProcessEnv): void {
+export function writeOutputs(report: RunReport, outputs: Output[], opts: { color?: boolean; verbose?: boolean; "fail-on"?: string }, env: NodeJS.ProcessEnv): void {
   for (const out of outputs) {
     const toStdout = out.path === "-";
     const color = toStdout && out.format === "text" && useColor(opts.color, process.stdout, env);
-    const text = render(report, out.format, { color, verbose: Boolean(opts.verbose) });
+    const text = render(report, out.format, { color, verbose: Boolean(opts.verbose), failOn: opts["fail-on"] === "warn" ? "warn" : "fail" });
     if (toStdout) process.stdout.write(text);
     else {
       try {

@@ -20,7 +20,8 @@ Numbers are from this one machine and move with its load; the ratios, measured s
 - **Machine:** ${describeMachine()}; 1-minute load average ${opts.loadAtStart} at the start, ${opts.loadAtEnd} at the end
   (${cpus().length} cores: a load above that means other work shared the CPUs and slowed every number).
 - **Reproduce:** \`npm run bench -- --write\` (add \`--install\` to let it \`apt-get install -y awscli\` for the manual baseline;
-  \`--only 1,4\` runs only those sections). Everything runs against the local emulator on 127.0.0.1; nothing leaves the machine.
+  \`--only 1,4\` runs only those sections). Everything runs against the local emulator on 127.0.0.1;
+  only section 8 reaches out: npm installs the tarball's dependencies (from its cache when warm, else the npm registry).
 - **Method:** every number is a child process timed from spawn to exit; medians of several runs after one warm-up unless a note says
   otherwise. "Met" compares the doctor's number with the target from the issue that asked for these benchmarks.
 

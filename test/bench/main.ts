@@ -1,5 +1,5 @@
 // `npm run bench`: startup, a full run against the manual `aws` preflight, a gcpckms run, time to verdict on a
-// dead endpoint, gate reaction, explain throughput and scale, side by side on this machine. A script, not a
+// dead endpoint, gate reaction, explain throughput, scale and install from the tarball, side by side on this machine. A script, not a
 // test: it prints a markdown table and, with --write, writes BENCHMARKS.md. Flags: --write, --install
 // (allow `apt-get install -y awscli`), --only 1,4 (sections by number).
 import { existsSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { runTimed } from "./measure.js";
 import { renderNotes, renderTable, skippedSection, type BenchSection } from "./results.js";
 import { benchScale } from "./scale.js";
 import { benchLargeInput } from "./large-input.js";
+import { benchInstall } from "./install.js";
 
 const TITLES: Record<number, string> = {
   1: "Cold start",
@@ -24,6 +25,7 @@ const TITLES: Record<number, string> = {
   6: "explain throughput",
   7: "Scale",
   8: "Large input",
+  9: "Install from the tarball",
 };
 
 function parseFlags(argv: string[]): { write: boolean; install: boolean; only?: Set<number> } {
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
     [6, () => benchExplainThroughput(log)],
     [7, () => benchScale()],
     [8, () => benchLargeInput()],
+    [9, () => benchInstall(log)],
   ];
 
   const sections: BenchSection[] = [];

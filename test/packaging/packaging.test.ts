@@ -29,10 +29,16 @@ describe("Dockerfile", () => {
   const pkg = JSON.parse(read("package.json")) as { bin: Record<string, string>; engines: { node: string } };
   const ignored = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 
-  it("is multi-stage on the Node major of package.json engines", () => {
+  it("is multi-stage on one maintained Node LTS image, pinned to a full release, at or above package.json engines", () => {
     const froms = dockerfile.filter((i) => i.op === "FROM").map((i) => i.args);
-    expect(froms).toEqual(["node:20-alpine AS build", "node:20-alpine AS runtime"]);
-    expect(pkg.engines.node).toBe(">=20");
+    expect(froms).toHaveLength(2);
+    const images = froms.map((f) => /^node:(\d+)\.\d+\.\d+-[a-z]+-slim AS (build|runtime)$/.exec(f));
+    expect(images.every(Boolean), froms.join(", ")).toBe(true);
+    expect(images.map((m) => m![2])).toEqual(["build", "runtime"]);
+    expect(froms[0]!.split(" ")[0]).toBe(froms[1]!.split(" ")[0]);
+    // Node 22 and 24 are the LTS lines CI runs the suite on; 20 reached end of life in April 2026.
+    expect(["22", "24"]).toContain(images[0]![1]);
+    expect(pkg.engines.node).toBe(">=22");
   });
 
   it("copies only files that exist and that .dockerignore lets through", () => {
@@ -74,30 +80,79 @@ describe("Dockerfile", () => {
 });
 
 describe("examples", () => {
-  it("Kubernetes init container: gate --wait 5m with Vault's serviceAccount and config volume", () => {
+  /** Lines that are not comments. */
+  const live = (text: string) => text.split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+  /** The init container's `securityContext:` and `resources:` blocks, de-indented, for comparing two files. */
+  const hardening = (text: string) => {
+    const lines = live(text).split("\n");
+    const block = (key: string) => {
+      const i = lines.findIndex((l) => l.trim() === `${key}:`);
+      expect(i, key).toBeGreaterThan(0);
+      const indent = lines[i]!.search(/\S/);
+      const out = [lines[i]!.trim()];
+      for (const l of lines.slice(i + 1)) {
+        if (l.trim() === "" || l.search(/\S/) <= indent) break;
+        out.push(l.slice(indent));
+      }
+      return out.join("\n");
+    };
+    return `${block("securityContext")}\n${block("resources")}`;
+  };
+
+  it("Kubernetes init container: gate --wait 5m with the config volume, and no serviceAccountName of its own", () => {
     const text = read("examples/kubernetes/vault-statefulset-init-container.yaml");
     expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m", "--format", "json"]');
-    expect(text).toContain("serviceAccountName: vault");
+    // The pod's service account is Vault's; naming one would replace it whenever the names differ.
+    expect(live(text)).not.toContain("serviceAccountName");
     expect(text).toMatch(/volumeMounts:\n(?:\s*#.*\n)*\s+- name: config\n\s+mountPath: \/vault\/config/);
-    expect(text).toContain("runAsNonRoot: true");
+    for (const want of ["runAsNonRoot: true", "allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", 'drop: ["ALL"]', "type: RuntimeDefault"]) {
+      expect(hardening(text)).toContain(want);
+    }
   });
 
-  it("Helm values: server.extraInitContainers for the official chart", () => {
+  it("Helm values: server.extraInitContainers for the official chart, hardened like the patch, OnDelete explained", () => {
     const text = read("examples/kubernetes/helm-values.yaml");
     expect(text).toMatch(/^server:\n(?:.*\n)*  extraInitContainers:\n    - name: vault-kms-doctor/m);
     expect(text).toContain('args: ["gate", "--config", "/vault/config", "--wait", "5m"]');
+    expect(hardening(text)).toBe(hardening(read("examples/kubernetes/vault-statefulset-init-container.yaml")));
+    expect(live(text)).not.toContain("serviceAccountName");
+    expect(text).toContain("updateStrategyType is OnDelete");
   });
 
-  it("GitHub Actions: JUnit written and uploaded even when the check fails", () => {
-    const text = read("examples/kubernetes/github-actions.yml");
-    expect(text).toContain("--format junit");
-    expect(text).toContain("--output vault-kms-doctor.xml");
-    expect(text).toMatch(/if: always\(\)\n\s+uses: actions\/upload-artifact@v4/);
+  /** `--format` and `--output` of the doctor's command line in a CI file, paired as the CLI pairs them. */
+  const formatsToOutputs = (text: string) => {
+    const cmd = /npx --yes vault-kms-doctor@[\d.]+ check[^\n]*(?:\n\s+--[^\n]*)*/.exec(text)![0];
+    const formats = [...cmd.matchAll(/--format (\S+)/g)].map((m) => m[1]!);
+    const outputs = [...cmd.matchAll(/--output (\S+)/g)].map((m) => m[1]!);
+    return Object.fromEntries(formats.map((f, i) => [f, outputs[i] ?? "-"]));
+  };
+
+  it("GitHub Actions: annotations, SARIF to code scanning and a JUnit report, even when the check fails, as Vault's role", () => {
+    const text = read("examples/ci/github-actions.yml");
+    expect(formatsToOutputs(text)).toEqual({ github: "-", sarif: "vault-kms-doctor.sarif", junit: "vault-kms-doctor.xml" });
+    expect(text).toMatch(/if: always\(\)\n\s+uses: github\/codeql-action\/upload-sarif@v3\n\s+with:\n\s+sarif_file: vault-kms-doctor.sarif/);
+    expect(text).toMatch(/if: always\(\)\n\s+uses: mikepenz\/action-junit-report@v5\n\s+with:\n\s+report_paths: vault-kms-doctor.xml/);
+    expect(text).toContain("security-events: write");
+    expect(text).toContain("id-token: write");
+    expect(/role-to-assume: (\S+)/.exec(text)![1]).toBe("arn:aws:iam::111122223333:role/vault-unseal");
+    expect(text).toContain('node-version: "22"');
   });
 
-  it("systemd drop-in: ExecStartPre gate --wait 2m after network-online.target", () => {
+  it("GitLab CI: artifacts:reports:junit kept even when the job fails, as Vault's role", () => {
+    const text = read("examples/ci/gitlab-ci.yml");
+    expect(formatsToOutputs(text)).toEqual({ text: "-", junit: "vault-kms-doctor.xml", sarif: "vault-kms-doctor.sarif" });
+    expect(text).toMatch(/artifacts:\n\s+when: always.*\n\s+reports:\n\s+junit: vault-kms-doctor.xml/);
+    expect(/AWS_ROLE_ARN: (\S+)/.exec(text)![1]).toBe("arn:aws:iam::111122223333:role/vault-unseal");
+    expect(/image: node:(\d+)\./.exec(text)![1]).toBe("22");
+  });
+
+  it("systemd drop-in: gate --wait 2m on exactly the file HashiCorp's unit gives Vault, with the unit's own environment", () => {
     const text = read("examples/systemd/vault-kms-doctor.conf");
-    expect(text).toContain("ExecStartPre=/usr/local/bin/vault-kms-doctor gate --config /etc/vault.d --wait 2m");
+    // HashiCorp's vault.service: ExecStart=/usr/bin/vault server -config=/etc/vault.d/vault.hcl and
+    // EnvironmentFile=/etc/vault.d/vault.env (hashicorp/vault .release/linux/package/usr/lib/systemd/system/vault.service).
+    expect(live(text)).toContain("ExecStartPre=/usr/local/bin/vault-kms-doctor gate --config /etc/vault.d/vault.hcl --wait 2m");
+    // ExecStartPre shares the unit's EnvironmentFile; repeating it here would only drift.
+    expect(live(text)).not.toContain("EnvironmentFile");
     expect(text).toContain("After=network-online.target");
     expect(text).toContain("Wants=network-online.target");
     expect(Number(/TimeoutStartSec=(\d+)/.exec(text)![1])).toBeGreaterThan(120);
