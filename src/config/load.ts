@@ -128,9 +128,11 @@ function kmsPluginsIn(parsed: Record<string, unknown>, file: string, text: strin
       if (type.toLowerCase() !== "kms") continue;
       for (const named of Array.isArray(byName) ? byName : [byName]) {
         if (!isBlock(named)) continue;
-        for (const name of Object.keys(named)) {
+        for (const [name, bodies] of Object.entries(named)) {
           const line = lineOf(text, `plugin\\s+"kms"\\s+"${name.replace(/[^A-Za-z0-9_-]/g, ".")}"`);
-          out.push({ name, where: `${file}${line ? `:${line}` : ""}` });
+          const body = (Array.isArray(bodies) ? bodies[0] : bodies) as Record<string, unknown> | undefined;
+          const str = (k: string) => (body && typeof body[k] === "string" ? (body[k] as string) : undefined);
+          out.push({ name, where: `${file}${line ? `:${line}` : ""}`, command: str("command"), sha256sum: str("sha256sum") });
         }
       }
     }
@@ -142,9 +144,11 @@ export interface KmsPlugin {
   name: string;
   /** file:line */
   where: string;
+  command?: string;
+  sha256sum?: string;
 }
 
-function readConfigFile(file: string): { blocks: RawSealBlock[]; kmsPlugins: KmsPlugin[] } {
+function readConfigFile(file: string): { blocks: RawSealBlock[]; kmsPlugins: KmsPlugin[]; pluginDirectory?: { value: string; where: string } } {
   const text = readText(file);
   const parsed = parseHcl(text, file);
   const locations = locateSealBlocks(text);
@@ -169,7 +173,9 @@ function readConfigFile(file: string): { blocks: RawSealBlock[]; kmsPlugins: Kms
     }
   }
   // Vault reads blocks in file order, whatever their kind.
-  return { blocks: blocks.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0)), kmsPlugins: kmsPluginsIn(parsed, file, text) };
+  return { blocks: blocks.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0)), kmsPlugins: kmsPluginsIn(parsed, file, text),
+    pluginDirectory: typeof parsed.plugin_directory === "string" ? { value: parsed.plugin_directory, where: `${file}${lineOf(text, "plugin_directory") ? `:${lineOf(text, "plugin_directory")}` : ""}` } : undefined,
+  };
 }
 
 /** Vault's ParseBool on a decoded HCL value (go-secure-stdlib parseutil.ParseBool = mapstructure.WeakDecode): true/false, numbers by zero, "" as false. */
@@ -332,12 +338,15 @@ export function loadVaultConfig(paths: string[], opts: LoadOptions): VaultConfig
   const files = expandPaths(paths);
   const blocks: RawSealBlock[] = [];
   const kmsPlugins: KmsPlugin[] = [];
+  let pluginDirectory: VaultConfig["pluginDirectory"];
   for (const f of files) {
     const read = readConfigFile(f);
     blocks.push(...read.blocks);
     kmsPlugins.push(...read.kmsPlugins);
+    // A scalar setting: the last file that sets it wins (Vault's config merge).
+    pluginDirectory = read.pluginDirectory ?? pluginDirectory;
   }
-  return { files, seals: buildSeals(blocks, opts), origin: "config", kmsPlugins, rebuild: (server) => buildSeals(blocks, { ...opts, server }) };
+  return { files, seals: buildSeals(blocks, opts), origin: "config", kmsPlugins, pluginDirectory, rebuild: (server) => buildSeals(blocks, { ...opts, server }) };
 }
 
 /** A seal described on the command line (`--seal awskms --key-id ... --region ...`), read as if it were a file. */

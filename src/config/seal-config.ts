@@ -48,7 +48,9 @@ export interface VaultConfig {
   /** Where the seal definitions came from. */
   origin: "config" | "flags" | "fleet" | "none";
   /** OpenBao KMS plugin registrations (`plugin "kms" "<name>"`), with file:line. */
-  kmsPlugins?: { name: string; where: string }[];
+  kmsPlugins?: { name: string; where: string; command?: string; sha256sum?: string }[];
+  /** The top-level `plugin_directory` setting, with file:line. */
+  pluginDirectory?: { value: string; where: string };
   /** The seals as another server would read the same files (the environment overlay differs by server). */
   rebuild?: (server: "vault" | "openbao") => SealConfig[];
 }
