@@ -2,6 +2,7 @@
 import type { RunResult, TargetResult } from "../runner.js";
 import { STATUS_RANK, type Status } from "../model.js";
 import { redact } from "../redact.js";
+import { buildRootCauses, type RootCause } from "../causes/root-causes.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -18,6 +19,8 @@ export interface RunReport {
   /** Will this Vault unseal? `unseal-likely` only when nothing failed or could not be checked. */
   verdict: "ok" | "warnings" | "problems";
   summary: Summary;
+  /** Why, most specific first, each with its complete fix: present whenever the verdict is not `ok`. */
+  rootCauses?: RootCause[];
   targets: TargetResult[];
 }
 
@@ -30,6 +33,8 @@ export function summarise(targets: TargetResult[]): Summary {
 export function buildReport(run: RunResult, meta: { version: string; startedAt: Date; configFiles: string[] }): RunReport {
   const summary = summarise(run.targets);
   const status = run.targets.reduce<Status>((w, t) => (STATUS_RANK[t.status] > STATUS_RANK[w] ? t.status : w), "skip");
+  const verdict: RunReport["verdict"] = summary.fail + summary.error > 0 ? "problems" : summary.warn > 0 ? "warnings" : "ok";
+  const rootCauses = verdict === "ok" ? undefined : buildRootCauses(run.targets);
   return redact({
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "vault-kms-doctor", version: meta.version },
@@ -37,8 +42,9 @@ export function buildReport(run: RunResult, meta: { version: string; startedAt: 
     durationMs: run.durationMs,
     configFiles: meta.configFiles,
     status,
-    verdict: summary.fail + summary.error > 0 ? "problems" : summary.warn > 0 ? "warnings" : "ok",
+    verdict,
     summary,
+    ...(rootCauses ? { rootCauses } : {}),
     targets: run.targets,
   });
 }
