@@ -41,6 +41,20 @@ export const CAUSE_ORDER: readonly string[] = [
 
 /** Causes that lead even when only a warning shows them: they explain the failures next to them. */
 const LEADS_AS_WARNING = new Set(["workload_identity_missing", "encryption_context_mismatch"]);
+/**
+ * A cause on the left explains findings of the causes on its right on the same target: they are shown as its
+ * symptoms, and their own fixes are dropped (granting the key to a node role is not the fix for a missing IRSA
+ * annotation; a key in another region is why the alias is "not found").
+ */
+export const EXPLAINS: Record<string, readonly string[]> = {
+  workload_identity_missing: ["permission_denied"],
+  encryption_context_mismatch: ["permission_denied"],
+  wrong_region: ["key_not_found"],
+  web_identity_failed: ["expired_credentials", "invalid_credentials", "assume_role_denied"],
+  key_pending_deletion: ["key_disabled", "unseal_decrypt_failed"],
+  clock_skew: ["invalid_credentials", "expired_credentials"],
+};
+
 /** Causes that never stop an unseal. */
 const ADVISORY_CAUSES = new Set(["rotation_disabled", "deletion_protection_off"]);
 
@@ -140,6 +154,17 @@ export function buildRootCauses(targets: TargetResult[]): RootCause[] {
       }
     }
     if (groups.size === 0 && orphans.length > 0) { groups.set("unknown", orphans.splice(0)); }
+    const folded = new Set<Seen>();
+    for (const [cause, explained] of Object.entries(EXPLAINS)) {
+      const host = groups.get(cause);
+      if (!host) continue;
+      for (const other of explained) {
+        const items = groups.get(other);
+        if (!items) continue;
+        for (const x of items) { folded.add(x); host.push(x); }
+        groups.delete(other);
+      }
+    }
     const ranked = [...groups.entries()].map(([cause, items]) => {
       const blocking = items.some((x) => (x.finding.status === "fail" || x.finding.status === "error") && !x.advisory);
       const leads = LEADS_AS_WARNING.has(cause) && [...groups.values()].flat().some((x) => x.finding.status !== "warn");
@@ -150,11 +175,12 @@ export function buildRootCauses(targets: TargetResult[]): RootCause[] {
     // Findings that name no cause (a simulation that could not run because the key is unknown) are symptoms of the lead.
     if (ranked.length > 0) ranked[0]!.items.push(...orphans);
     for (const { cause, items, tier, advisory } of ranked) {
-      const lead = leadOf(items);
-      const fix = lead.finding.fix?.commands.length ? lead.finding.fix : (items.find((x) => x.finding.fix?.commands.length)?.finding.fix ?? fallbackFix(cause, lead));
+      const own = items.filter((x) => !folded.has(x));
+      const lead = leadOf(own.length ? own : items);
+      const fix = lead.finding.fix?.commands.length ? lead.finding.fix : (own.find((x) => x.finding.fix?.commands.length)?.finding.fix ?? fallbackFix(cause, lead));
       const known = new Set(fix.commands);
       const symptoms = items.filter((x) => x !== lead).sort((a, b) => a.order - b.order).map((x) => {
-        const extra = (x.finding.fix?.commands ?? []).filter((cmd) => !known.has(cmd));
+        const extra = folded.has(x) ? [] : (x.finding.fix?.commands ?? []).filter((cmd) => !known.has(cmd));
         for (const cmd of extra) known.add(cmd);
         return { check: x.check, status: x.finding.status, code: x.finding.code, message: x.finding.message, ...(extra.length ? { extraCommands: extra } : {}) };
       });

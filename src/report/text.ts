@@ -101,7 +101,7 @@ function causeLines(c: ChalkInstance, report: RunReport, rc: RootCause, n: numbe
   const where = several || rc.target === "config" ? c.dim(` [${rc.target === "config" ? "configuration" : `seal ${rc.target}`}]`) : "";
   const label = n === 1 ? c.bold("Start here:") : c.bold(`${n}.`);
   const lines = [`${label} ${paint(c, rc.status, printable(rc.title))}${where} ${c.dim(`(${rc.cause})`)}`];
-  lines.push(`  ${paint(c, rc.status, MARK[rc.status])} ${printable(rc.explanation)} ${c.dim(`(${rc.checks[0]})`)}`);
+  lines.push(`  ${printable(rc.explanation)} ${c.dim(`(${rc.checks[0]})`)}`);
   const collapsed = rc.advisory && !verbose;
   lines.push(`  ${c.bold("Fix:")} ${printable(rc.fix.summary)}${collapsed && rc.fix.commands.length ? c.dim(" (commands: -v)") : ""}`);
   if (!collapsed) lines.push(...commandLines(c, rc.fix.commands, "    "));

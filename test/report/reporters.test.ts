@@ -76,11 +76,11 @@ describe("reporters", () => {
       fix: { summary: "Drop the condition.", commands: ["cat > key-policy.json <<'EOF'\n{}\nEOF", "aws kms put-key-policy --key-id K --policy-name default --policy file://key-policy.json"] } };
     const withContext = buildReport({ ...run, targets: [{ ...run.targets[1]!, checks: [...run.targets[1]!.checks, { id: "awskms.round-trip-context", title: "Round trip with kms_context", status: "fail", advisory: false, durationMs: 1, findings: [contextFinding] }] }] },
       { version: "0", startedAt: new Date(0), configFiles: [] });
-    expect(withContext.rootCauses!.map((rc) => rc.cause)).toEqual(["encryption_context_mismatch", "permission_denied"]);
+    expect(withContext.rootCauses!.map((rc) => rc.cause)).toEqual(["encryption_context_mismatch"]);
     expect(withContext.rootCauses![0]!.checks[0]).toBe("awskms.round-trip-context");
     expect(withContext.rootCauses![0]!.fix.commands).toEqual(contextFinding.fix.commands);
-    // The rotation error (advisory check, permission_denied) is a symptom of the same cause, not a second fix.
-    expect(withContext.rootCauses![1]!.symptoms.map((x) => x.check)).toEqual(["awskms.rotation"]);
+    // The denials are what a context condition causes: symptoms of it, without a second (contradictory) fix.
+    expect(withContext.rootCauses![0]!.symptoms.filter((x) => x.status !== "warn").map((x) => [x.check, x.extraCommands])).toEqual([["awskms.round-trip", undefined], ["awskms.rotation", undefined]]);
     const text = renderText(withContext, { color: false, verbose: false });
     const body = text.split("\n").slice(2).join("\n");
     expect(body).toMatch(/^Start here: A policy requires an encryption context Vault never sends .*\n.*\n  Fix: Drop the condition\.\n    cat > key-policy.json <<'EOF'/);
