@@ -3,7 +3,7 @@
 // not using its service-account role.
 import { defineCheck } from "../../src/check.js";
 import { callAws, createStsClient } from "../../src/clients/aws.js";
-import { workloadIdentityFix } from "../../src/fixes/workload-identity.js";
+import { rejectedKeyFix, workloadIdentityFix } from "../../src/fixes/workload-identity.js";
 import { clientOptions, roleBehindSession, viewAwsError, type CredentialFacts, type IdentityFacts, type RegionKeyFacts } from "../../src/aws/session.js";
 
 export default defineCheck<IdentityFacts>({
@@ -75,7 +75,8 @@ export default defineCheck<IdentityFacts>({
       return { findings, facts };
     } catch (err) {
       const view = viewAwsError(err);
-      return { findings: [ctx.report(view.network ? "error" : "fail", "failed", { error: `${view.name}: ${view.message}` }, { cause: view.cause, fix: view.fix })] };
+      const fix = rejectedKeyFix(creds.credentials.accessKeyId, creds.label, view.cause) ?? view.fix;
+      return { findings: [ctx.report(view.network ? "error" : "fail", "failed", { error: `${view.name}: ${view.message}` }, { cause: view.cause, fix })] };
     } finally {
       sts.destroy();
     }

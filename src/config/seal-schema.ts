@@ -16,7 +16,9 @@ export const SEAL_SCHEMAS: Record<string, SealSchema> = {
   awskms: {
     keys: ["region", "kms_key_id", "endpoint", "access_key", "secret_key", "session_token", "shared_creds_filename", "shared_creds_profile",
       "web_identity_token_file", "role_arn", "role_session_name", "disallow_env_vars", "key_not_required"],
-    required: { kms_key_id: "'kms_key_id' not found for AWS KMS wrapper configuration" },
+    // go-kms-wrapping wrappers/awskms/awskms.go SetConfig: neither AWSKMS_WRAPPER_KEY_ID, VAULT_AWSKMS_SEAL_KEY_ID
+    // nor kms_key_id set (and key_not_required false).
+    required: { kms_key_id: "key id not found in env or config for aws kms wrapper configuration" },
     aliases: { aws_region: "region", key_id: "kms_key_id", kms_key: "kms_key_id", kms_key_arn: "kms_key_id", kms_endpoint: "endpoint",
       aws_access_key_id: "access_key", aws_secret_access_key: "secret_key", profile: "shared_creds_profile" },
   },

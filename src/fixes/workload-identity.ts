@@ -41,3 +41,34 @@ export function workloadIdentityFix(f: WorkloadIdentityFacts): Fix {
     docs: "https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
   };
 }
+
+/**
+ * Keys AWS does not accept. An ASIA… key is a role session's temporary key: it belongs to no IAM user, so the fix is
+ * new session credentials (or none pinned), never `aws iam list-access-keys`. An AKIA… key is a user's: the user is
+ * found from the key id, then its keys listed.
+ */
+export function rejectedKeyFix(accessKeyId: string, sourceLabel: string, cause: string): Fix | undefined {
+  if (cause !== "invalid_credentials" && cause !== "expired_credentials") return undefined;
+  if (accessKeyId.startsWith("ASIA")) {
+    return {
+      summary: `Vault uses a temporary (ASIA…) key from ${sourceLabel}: it belongs to a role session, not to an IAM user. Get fresh session credentials from what issued them, or stop pinning them so Vault uses its role (instance profile, IRSA, Pod Identity).`,
+      commands: [
+        "aws sts get-caller-identity   # with Vault's variables: fails the same way until they are replaced",
+        "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN   # in Vault's environment, to fall back to its role; or set all three from a new session",
+      ],
+      docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+    };
+  }
+  if (accessKeyId.startsWith("AKIA")) {
+    return {
+      summary: `The access key from ${sourceLabel} is not accepted (deleted, deactivated, or the secret does not match). Find its user, then create a new key pair and give it to Vault.`,
+      commands: [
+        "USER_NAME=$(aws iam get-access-key-last-used --access-key-id \"$AWS_ACCESS_KEY_ID\" --query UserName --output text)   # as an administrator; AWS_ACCESS_KEY_ID = the key Vault uses",
+        "aws iam list-access-keys --user-name \"$USER_NAME\"",
+        "aws iam create-access-key --user-name \"$USER_NAME\"",
+      ],
+      docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
+    };
+  }
+  return undefined;
+}

@@ -108,7 +108,7 @@ function causeLines(c: ChalkInstance, report: RunReport, rc: RootCause, n: numbe
   if (rc.fix.docs && !collapsed) lines.push(c.dim(`  Docs: ${rc.fix.docs}`));
   for (const x of rc.symptoms) {
     lines.push(c.dim(`  ${MARK[x.status]} also: ${printable(x.message)} (${x.check})`));
-    if (x.extraCommands && !collapsed) lines.push(...commandLines(c, x.extraCommands, "    "));
+    if (x.extraCommands && verbose) lines.push(...commandLines(c, x.extraCommands, "    "));
   }
   return lines;
 }
