@@ -1,6 +1,7 @@
 // Who Vault will be: STS GetCallerIdentity with the resolved credentials. The trap this catches: IRSA is
 // configured, yet the caller is the EKS node's instance role (assumed-role/<NodeRole>/i-...), so the pod is
 // not using its service-account role.
+import { awsNetworkFix, unreachableText } from "../../src/fixes/network.js";
 import { defineCheck } from "../../src/check.js";
 import { callAws, createStsClient } from "../../src/clients/aws.js";
 import { rejectedKeyFix, workloadIdentityFix } from "../../src/fixes/workload-identity.js";
@@ -75,8 +76,9 @@ export default defineCheck<IdentityFacts>({
       return { findings, facts };
     } catch (err) {
       const view = viewAwsError(err);
+      if (view.network) return { findings: [ctx.report("error", "failed", { error: unreachableText("sts", opts, view.name) }, { cause: view.cause, fix: awsNetworkFix("sts", opts) })] };
       const fix = rejectedKeyFix(creds.credentials.accessKeyId, creds.label, view.cause) ?? view.fix;
-      return { findings: [ctx.report(view.network ? "error" : "fail", "failed", { error: `${view.name}: ${view.message}` }, { cause: view.cause, fix })] };
+      return { findings: [ctx.report("fail", "failed", { error: `${view.name}: ${view.message}` }, { cause: view.cause, fix })] };
     } finally {
       sts.destroy();
     }

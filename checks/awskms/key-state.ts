@@ -2,6 +2,7 @@
 // The key must be Enabled, symmetric and for ENCRYPT_DECRYPT; Vault cannot use asymmetric or HMAC keys.
 import { defineCheck, type CheckContext, type Finding, type Fix } from "../../src/check.js";
 import { sh } from "../../src/shell.js";
+import { awsNetworkFix, unreachableText } from "../../src/fixes/network.js";
 import { callAws, createKmsClient, type AwsClientOptions } from "../../src/clients/aws.js";
 import { editDistance } from "../../src/config/seal-schema.js";
 import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
@@ -78,7 +79,7 @@ export default defineCheck<KeyFacts>({
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
-      if (view.network) return { findings: [ctx.report("error", "failed", { error }, { cause: view.cause, fix: view.fix })] };
+      if (view.network) return { findings: [ctx.report("error", "failed", { error: unreachableText("kms", opts, view.name) }, { cause: view.cause, fix: awsNetworkFix("kms", opts) })] };
       if (view.name === "NotFoundException") return { findings: [await notFound(ctx, kms, opts, region, error)] };
       if (view.name === "AccessDeniedException") {
         return { findings: [ctx.report(region.keyNotRequired ? "warn" : "fail", region.keyNotRequired ? "denied-not-required" : "denied", { error }, {

@@ -1,6 +1,7 @@
 // The verdict: what Vault does at init and at every unseal. Encrypt a fresh random 32-byte data key with
 // the configured key id and NO encryption context, then Decrypt the blob with no KeyId and no context, and
 // compare (go-kms-wrapping awskms Encrypt/Decrypt, VAULT-FACTS.md). The probe is never printed.
+import { awsNetworkFix, unreachableText } from "../../src/fixes/network.js";
 import { defineCheck } from "../../src/check.js";
 import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
@@ -40,7 +41,7 @@ export default defineCheck<RoundTripFacts>({
     const view = viewAwsError(trip.error);
     const error = `${view.name}: ${view.message}`;
     const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause, keyArn: resourceArnIn(view.message) };
-    if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
+    if (view.network) return { findings: [ctx.report("error", "network", { step, error: view.name === "EndpointDeadError" ? error : unreachableText("kms", clientOptions(ctx, region, creds), view.name) }, { cause: view.cause, fix: awsNetworkFix("kms", clientOptions(ctx, region, creds)) })], facts };
     const denied = view.name === "AccessDeniedException";
     const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";
     const fix = denied ? accessDeniedFix(view.message, keyArn, roleName) : view.fix;

@@ -32,7 +32,7 @@ export interface RootCause {
  */
 export const CAUSE_ORDER: readonly string[] = [
   "seal_config_error", "encryption_context_mismatch", "workload_identity_missing", "clock_skew", "wrong_region",
-  "key_pending_deletion", "key_disabled", "key_wrong_usage_or_spec", "api_disabled", "web_identity_failed", "metadata_unreachable",
+  "key_destroyed", "key_pending_deletion", "key_disabled", "key_wrong_usage_or_spec", "api_disabled", "web_identity_failed", "metadata_unreachable",
   "insufficient_scopes", "no_credentials", "invalid_credentials", "expired_credentials", "assume_role_denied", "managed_identity_error",
   "key_not_found", "permission_denied", "tls_error", "network_unreachable", "throttled", "kms_internal_error", "unseal_decrypt_failed",
   "seal_migration_error", "vault_not_initialized", "recovery_vs_unseal_keys_confusion", "unknown",
@@ -52,6 +52,7 @@ export const EXPLAINS: Record<string, readonly string[]> = {
   wrong_region: ["key_not_found"],
   web_identity_failed: ["expired_credentials", "invalid_credentials", "assume_role_denied"],
   key_pending_deletion: ["key_disabled", "unseal_decrypt_failed"],
+  key_destroyed: ["key_pending_deletion", "key_disabled", "unseal_decrypt_failed"],
   clock_skew: ["invalid_credentials", "expired_credentials"],
 };
 
@@ -72,7 +73,8 @@ export const CAUSE_TITLES: Record<string, string> = {
   key_not_found: "The key is not found",
   wrong_region: "The key lives in another region / location",
   key_disabled: "The key is disabled",
-  key_pending_deletion: "The key is scheduled for deletion or destroyed",
+  key_destroyed: "The key version is destroyed: what it wrapped cannot be decrypted",
+  key_pending_deletion: "The key is scheduled for deletion",
   key_wrong_usage_or_spec: "The key cannot encrypt/decrypt (wrong usage or spec)",
   api_disabled: "The Cloud KMS API is disabled",
   managed_identity_error: "The managed identity fails",

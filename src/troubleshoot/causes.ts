@@ -32,6 +32,8 @@ export const CAUSE_IDS = [
   "workload_identity_missing",
   "rotation_disabled",
   "deletion_protection_off",
+  // Key material destroyed for good (GCP DESTROYED): nothing it wrapped can be decrypted again.
+  "key_destroyed",
 ] as const;
 
 export type CauseId = (typeof CAUSE_IDS)[number];
