@@ -84,7 +84,7 @@ describe("gcpckms checks against the emulator", () => {
 
   it("gcp-wrong-location with GOOGLE_REGION: the fix changes the variable, not the file", async () => {
     run = await runGcpScenario("gcp-wrong-location", { env: { GOOGLE_REGION: "global" } });
-    expect(run.finding("gcpckms.key", "wrong-location").fix!.commands[0]).toBe('export GOOGLE_REGION="us-central1"');
+    expect(run.finding("gcpckms.key", "wrong-location").fix!.commands[0]).toBe("export GOOGLE_REGION=us-central1");
   });
 
   it("gcp-permission-denied: '(or it may not exist)' explained; every missing permission with its grant", async () => {
