@@ -96,7 +96,11 @@ export default defineCheck<CredentialFacts>({
       if (!probe.tokenOk) {
         findings.push(ctx.report("fail", "imds-hop-limit", { endpoint, error: probe.tokenError }, {
           cause: "metadata_unreachable",
-          fix: { summary: "Allow one more hop for the IMDSv2 token from containers, or give the pod its own identity (IRSA / Pod Identity).", commands: ["aws ec2 modify-instance-metadata-options --instance-id <INSTANCE_ID> --http-put-response-hop-limit 2 --http-endpoint enabled"] },
+          fix: { summary: "Allow one more hop for the IMDSv2 token from containers, or give the pod its own identity (IRSA / Pod Identity).", commands: [
+            "INSTANCE_ID=$(kubectl get node \"$(kubectl get pod vault-0 -o jsonpath='{.spec.nodeName}')\" -o jsonpath='{.spec.providerID}' | awk -F/ '{print $NF}')   # the node Vault runs on (not known to this run); on EC2 without Kubernetes: the instance id",
+            "aws ec2 modify-instance-metadata-options --instance-id \"$INSTANCE_ID\" --http-put-response-hop-limit 2 --http-endpoint enabled",
+            "# and set HttpPutResponseHopLimit=2 in the node group's launch template, so new nodes keep it",
+          ] },
         }));
         return { findings };
       }

@@ -246,7 +246,8 @@ export const gcpRules = defineRules([
     score: 86,
     fix: (e) => ({
       summary: "Reduce the call rate or request a quota increase for Cloud KMS.",
-      commands: [`gcloud services quota list --service cloudkms.googleapis.com --consumer projects/${valueOr(e, "project", "<PROJECT>")}`],
+      // Quota listing is an alpha command (https://cloud.google.com/sdk/gcloud/reference/alpha/services/quota/list).
+      commands: [`gcloud alpha services quota list --service cloudkms.googleapis.com --consumer projects/${valueOr(e, "project", "<PROJECT>")}`],
     }),
     sources: ["https://cloud.google.com/kms/quotas"],
   },

@@ -1,0 +1,73 @@
+// Takes emitted fix commands apart the way bash would: heredoc files, comment lines, and every `aws …` simple
+// command (also inside `$(…)`, after `do`, `&&`, `;`), with a quote-aware scan so a JMESPath query's `)` or `|`
+// inside quotes does not end the command.
+
+export interface Heredoc { file: string; body: string }
+
+/** `cat > FILE <<'EOF' … EOF`: the file and its body (quoted marker only: nothing inside is expanded). */
+export function heredocOf(command: string): Heredoc | undefined {
+  const m = /^cat > (\S+) <<'([A-Z_]+)'\n([\s\S]*)\n\2$/.exec(command);
+  return m ? { file: m[1]!.replace(/^'|'$/g, ""), body: m[3]! } : undefined;
+}
+
+/** The end of a simple command starting at `from`: the first unquoted ; | & ) > < newline or ` #`. */
+function simpleCommandEnd(text: string, from: number): number {
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) { if (c === quote) quote = undefined; continue; }
+    if (c === "'" || c === '"') { quote = c; continue; }
+    if (c === "\\") { i++; continue; }
+    if (";|&)><\n".includes(c)) return i;
+    if (c === "#" && /\s/.test(text[i - 1] ?? "")) return i;
+  }
+  return text.length;
+}
+
+/** Every `aws …` invocation in one command string (heredoc bodies and comment lines excluded). */
+export function awsInvocations(command: string): string[] {
+  if (heredocOf(command)) return [];
+  const out: string[] = [];
+  for (const line of command.split("\n")) {
+    if (line.trimStart().startsWith("#")) continue;
+    const re = /(^|\$\(|;\s*|&&\s*|\|\|\s*|\bdo\s+|\bthen\s+|=\$\()\s*aws\s/g;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      const start = line.indexOf("aws", m.index + m[1]!.length);
+      const end = simpleCommandEnd(line, start);
+      // `2>/dev/null`: the descriptor number belongs to the redirection, not to the command.
+      out.push(line.slice(start, end).trim().replace(/\s\d$/, ""));
+    }
+  }
+  return out;
+}
+
+/** Every `gcloud …` invocation, the same way. */
+export function gcloudInvocations(command: string): string[] {
+  if (heredocOf(command)) return [];
+  const out: string[] = [];
+  for (const line of command.split("\n")) {
+    if (line.trimStart().startsWith("#")) continue;
+    const re = /(^|\$\(|;\s*|&&\s*|\|\|\s*|\bdo\s+)\s*gcloud\s/g;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      const start = line.indexOf("gcloud", m.index + m[1]!.length);
+      out.push(line.slice(start, simpleCommandEnd(line, start)).trim());
+    }
+  }
+  return out;
+}
+
+/** Shell words of a simple command (quotes removed; `$VAR` kept as text). Enough for flag checks. */
+export function words(command: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | undefined;
+  let has = false;
+  for (const c of command) {
+    if (quote) { if (c === quote) quote = undefined; else cur += c; continue; }
+    if (c === "'" || c === '"') { quote = c; has = true; continue; }
+    if (/\s/.test(c)) { if (has || cur) out.push(cur); cur = ""; has = false; continue; }
+    cur += c;
+  }
+  if (has || cur) out.push(cur);
+  return out;
+}
