@@ -2,15 +2,14 @@
 // commands and no placeholder for a value the run knows, and the text screen opens with that cause. Then every
 // `aws` command the doctor can emit (all scenarios' reports and every explain rule's fix on the troubleshooting
 // samples) goes through the real aws CLI with no network, and every gcloud command is checked against the table.
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScenario, scenarioNames, type ScenarioRun } from "../support/all-scenarios.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { RULE_SAMPLES } from "../troubleshoot/samples.js";
-import { awsInvocations, gcloudInvocations, heredocOf, words } from "./shell-commands.js";
+import { awsInstalled, awsInvocations, gcloudInvocations, heredocOf, runAws, words } from "./shell-commands.js";
 import { gcloudProblems } from "./gcloud-reference.js";
 
 const PLACEHOLDER = /<[A-Z][A-Z0-9_]*>/;
@@ -72,29 +71,6 @@ describe("root cause first, on every emulator scenario", () => {
 // ---- the real aws CLI, no network ----------------------------------------------------------------------------
 
 const PARSE_ERROR = /usage: aws|Parameter validation failed|Invalid choice|Unknown options|the following arguments are required|argument [^\n]*expected|Error parsing parameter|Invalid JSON|ParamValidation|Invalid type for parameter|Invalid length for parameter|Unknown parameter|Bad value for --query|Invalid jmespath/i;
-const awsInstalled = (() => { try { return require("node:child_process").execFileSync("aws", ["--version"], { stdio: "pipe" }) !== undefined; } catch { return false; } })();
-
-function runAws(segment: string, cwd: string): Promise<{ code: number; stderr: string }> {
-  const vars: Record<string, string> = {};
-  for (const m of segment.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) vars[m[1]!] = /REGION|^r$/i.test(m[1]!) ? "us-east-1" : m[1] === "AWS_ACCESS_KEY_ID" ? "AKIAIOSFODNN7EXAMPLE" : "x";
-  for (const f of segment.matchAll(/file:\/\/([^\s'"]+)/g)) {
-    const path = join(cwd, f[1]!);
-    if (!existsSync(path)) writeFileSync(path, JSON.stringify({ Version: "2012-10-17", Statement: [] }));
-  }
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: cwd, LANG: "C.UTF-8",
-    ...vars,
-    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: join(cwd, "aws-config"), AWS_SHARED_CREDENTIALS_FILE: join(cwd, "aws-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true", AWS_MAX_ATTEMPTS: "1", AWS_RETRY_MODE: "standard",
-    // Nothing may leave the machine: every endpoint, also of an `aws` inside $(…), is a closed loopback port.
-    AWS_ENDPOINT_URL: "http://127.0.0.1:9", HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "",
-  };
-  const script = `${segment} --endpoint-url http://127.0.0.1:9 --cli-connect-timeout 1 --cli-read-timeout 1`;
-  return new Promise((resolve) => {
-    execFile("bash", ["-c", script], { cwd, env, timeout: 30_000 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, stderr: String(stderr) }));
-  });
-}
 
 describe.skipIf(!awsInstalled)("every emitted aws command parses with the real aws CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "vkd-awscli-"));

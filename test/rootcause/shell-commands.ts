@@ -1,3 +1,6 @@
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 // Takes emitted fix commands apart the way bash would: heredoc files, comment lines, and every `aws …` simple
 // command (also inside `$(…)`, after `do`, `&&`, `;`), with a quote-aware scan so a JMESPath query's `)` or `|`
 // inside quotes does not end the command.
@@ -71,3 +74,32 @@ export function words(command: string): string[] {
   if (has || cur) out.push(cur);
   return out;
 }
+
+export const awsInstalled = (() => { try { execFileSync("aws", ["--version"], { stdio: "pipe" }); return true; } catch { return false; } })();
+
+/**
+ * Runs one `aws …` command through bash and the real aws CLI, in `cwd`, against a closed loopback endpoint:
+ * the CLI parses and validates every argument, then fails to connect. Named shell variables get a stand-in value.
+ */
+export function runAws(segment: string, cwd: string): Promise<{ code: number; stderr: string }> {
+  const vars: Record<string, string> = {};
+  for (const m of segment.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) vars[m[1]!] = /REGION|^r$/i.test(m[1]!) ? "us-east-1" : m[1] === "AWS_ACCESS_KEY_ID" ? "AKIAIOSFODNN7EXAMPLE" : "x";
+  for (const f of segment.matchAll(/file:\/\/([^\s'"]+)/g)) {
+    const path = join(cwd, f[1]!);
+    if (!existsSync(path)) writeFileSync(path, JSON.stringify({ Version: "2012-10-17", Statement: [] }));
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: cwd, LANG: "C.UTF-8",
+    ...vars,
+    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", AWS_DEFAULT_REGION: "us-east-1",
+    AWS_CONFIG_FILE: join(cwd, "aws-config"), AWS_SHARED_CREDENTIALS_FILE: join(cwd, "aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true", AWS_MAX_ATTEMPTS: "1", AWS_RETRY_MODE: "standard",
+    // Nothing may leave the machine: every endpoint, also of an `aws` inside $(…), is a closed loopback port.
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9", HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "",
+  };
+  const script = `${segment} --endpoint-url http://127.0.0.1:9 --cli-connect-timeout 1 --cli-read-timeout 1`;
+  return new Promise((resolve) => {
+    execFile("bash", ["-c", script], { cwd, env, timeout: 30_000 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, stderr: String(stderr) }));
+  });
+}
+
