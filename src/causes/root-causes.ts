@@ -128,7 +128,7 @@ function fallbackFix(cause: string, lead: Seen): Fix {
     return {
       summary: base?.summary ?? "Make the endpoint reachable from where Vault runs (DNS, routes, firewall, proxy variables, VPC endpoint), or give the check more time.",
       commands: [
-        "env | grep -iE '^(https?_proxy|no_proxy|AWS_ENDPOINT_URL|AWS_KMS_ENDPOINT)'   # the proxy and endpoint variables Vault inherits",
+        "env | grep -iE '^(https?_proxy|no_proxy)=|_ENDPOINT|METADATA_HOST'   # the proxy, endpoint and metadata variables Vault inherits",
         "vault-kms-doctor --call-timeout 10s --timeout 60s   # again, with more time per call",
       ],
       docs: base?.docs,

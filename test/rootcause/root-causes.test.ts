@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ajv } from "ajv";
+import { ROOT } from "../support/cli.js";
 import { runScenario, scenarioNames, type ScenarioRun } from "../support/all-scenarios.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { RULE_SAMPLES } from "../troubleshoot/samples.js";
@@ -47,6 +49,12 @@ describe("root cause first, on every emulator scenario", () => {
       if (shown && !r.text.includes(shown)) problems.push(`${r.scenario}: first command not on the screen`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it("every scenario's JSON report validates against the committed schema", () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, "schema/report.schema.json"), "utf8"));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    for (const r of runs.values()) expect(validate(r.json), `${r.scenario}: ${JSON.stringify(validate.errors)}`).toBe(true);
   });
 
   it("healthy scenarios carry no rootCauses; warnings-only scenarios carry advisory ones", () => {
