@@ -11,7 +11,7 @@ import { ROOT } from "../support/cli.js";
 import { runScenario, scenarioNames, type ScenarioRun } from "../support/all-scenarios.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { RULE_SAMPLES } from "../troubleshoot/samples.js";
-import { awsInstalled, awsInvocations, gcloudInvocations, heredocOf, runAws, words } from "./shell-commands.js";
+import { awsInstalled, awsRequired, awsInvocations, gcloudInvocations, heredocOf, runAws, words } from "./shell-commands.js";
 import { gcloudProblems } from "./gcloud-reference.js";
 
 const PLACEHOLDER = /<[A-Z][A-Z0-9_]*>/;
@@ -79,6 +79,10 @@ describe("root cause first, on every emulator scenario", () => {
 // ---- the real aws CLI, no network ----------------------------------------------------------------------------
 
 const PARSE_ERROR = /usage: aws|Parameter validation failed|Invalid choice|Unknown options|the following arguments are required|argument [^\n]*expected|Error parsing parameter|Invalid JSON|ParamValidation|Invalid type for parameter|Invalid length for parameter|Unknown parameter|Bad value for --query|Invalid jmespath/i;
+
+it.runIf(awsRequired)("the aws CLI is installed (CI: .ci/run installs Debian's awscli)", () => {
+  expect(awsInstalled).toBe(true);
+});
 
 describe.skipIf(!awsInstalled)("every emitted aws command parses with the real aws CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "vkd-awscli-"));

@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 // Takes emitted fix commands apart the way bash would: heredoc files, comment lines, and every `aws …` simple
 // command (also inside `$(…)`, after `do`, `&&`, `;`), with a quote-aware scan so a JMESPath query's `)` or `|`
 // inside quotes does not end the command.
@@ -75,7 +76,13 @@ export function words(command: string): string[] {
   return out;
 }
 
-export const awsInstalled = (() => { try { execFileSync("aws", ["--version"], { stdio: "pipe" }); return true; } catch { return false; } })();
+/** The project's pinned peer (.peers/bin, npm run peers) first, then the aws CLI on PATH. */
+const PEERS_BIN = join(fileURLToPath(new URL("../../", import.meta.url)), ".peers", "bin");
+const AWS_PATH = `${existsSync(join(PEERS_BIN, "aws")) ? `${PEERS_BIN}:` : ""}${process.env.PATH ?? ""}`;
+
+export const awsInstalled = (() => { try { execFileSync("aws", ["--version"], { stdio: "pipe", env: { ...process.env, PATH: AWS_PATH } }); return true; } catch { return false; } })();
+/** In CI a missing aws CLI is a failure, not a silent skip: the commands would go unverified. */
+export const awsRequired = Boolean(process.env.CI) && !awsInstalled;
 
 /**
  * Runs one `aws …` command through bash and the real aws CLI, in `cwd`, against a closed loopback endpoint:
@@ -89,7 +96,7 @@ export function runAws(segment: string, cwd: string): Promise<{ code: number; st
     if (!existsSync(path)) writeFileSync(path, JSON.stringify({ Version: "2012-10-17", Statement: [] }));
   }
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: cwd, LANG: "C.UTF-8",
+    PATH: AWS_PATH, HOME: cwd, LANG: "C.UTF-8",
     ...vars,
     AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", AWS_DEFAULT_REGION: "us-east-1",
     AWS_CONFIG_FILE: join(cwd, "aws-config"), AWS_SHARED_CREDENTIALS_FILE: join(cwd, "aws-credentials"),
