@@ -39,7 +39,8 @@ export function awsInvocations(command: string): string[] {
       const start = line.indexOf("aws", m.index + m[1]!.length);
       const end = simpleCommandEnd(line, start);
       // `2>/dev/null`: the descriptor number belongs to the redirection, not to the command.
-      out.push(line.slice(start, end).trim().replace(/\s\d$/, ""));
+      const text = line.slice(start, end).trim();
+      out.push(line[end] === ">" || line[end] === "<" ? text.replace(/\s\d$/, "") : text);
     }
   }
   return out;
