@@ -1,6 +1,7 @@
 // Which credentials Vault's awskms seal will use, from which source, and whether that source works.
 // IRSA: the projected token is decoded (not verified) for iss/sub/aud/exp. IMDS: the IMDSv2 token PUT is
 // probed, because a hop limit of 1 from a container makes it hang. Secrets are never reported.
+import { irsaExpiredFix, irsaTrustFix } from "../../src/fixes/irsa.js";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { candidateSources, BAD_STATIC_CREDS } from "../../src/aws/credential-sources.js";
 import { resolveCandidate } from "../../src/aws/resolve-credentials.js";
@@ -28,6 +29,7 @@ export default defineCheck({
     "irsa-token-unreadable": "IRSA token file {file} cannot be read: {error}.",
     "irsa-token-invalid": "IRSA token file {file} does not hold a JWT.",
     "irsa-audience": "IRSA token audience is {aud}; AWS STS only accepts tokens whose aud includes sts.amazonaws.com.",
+    "irsa-refused": "STS refused the pod's token for role {role}: the role's trust policy does not accept sub {sub} (aud {aud}) from this cluster's OIDC provider ({error}).",
     "irsa-expired": "IRSA token in {file} expired at {exp}; kubelet refreshes projected tokens, so a stale file means the volume is not the projected one.",
     "irsa-expiring": "IRSA token in {file} expires at {exp}, within this run's window.",
     "imds-hop-limit": "IMDSv2 at {endpoint}: {error}. From a container this is the hop-limit trap: the instance's HttpPutResponseHopLimit is 1.",
@@ -83,7 +85,7 @@ export default defineCheck({
             fix: { summary: "Project the service-account token with audience sts.amazonaws.com (the EKS pod identity webhook does this for annotated service accounts).", commands: ["# in the pod spec's projected volume:\n- serviceAccountToken:\n    audience: sts.amazonaws.com\n    path: token"] },
           }));
         }
-        if (exp && exp.getTime() <= Date.now()) findings.push(ctx.report("fail", "irsa-expired", { file, exp: exp.toISOString() }, { cause: "web_identity_failed" }));
+        if (exp && exp.getTime() <= Date.now()) findings.push(ctx.report("fail", "irsa-expired", { file, exp: exp.toISOString() }, { cause: "web_identity_failed", fix: irsaExpiredFix(file, claims) }));
         else if (exp && exp.getTime() <= Date.now() + ctx.options.timeoutMs) findings.push(ctx.report("warn", "irsa-expiring", { file, exp: exp.toISOString() }));
       }
       irsa = { roleArn: webIdentity.settings.roleArn!, tokenFile: file, claims };
@@ -95,7 +97,11 @@ export default defineCheck({
       if (!probe.tokenOk) {
         findings.push(ctx.report("fail", "imds-hop-limit", { endpoint, error: probe.tokenError }, {
           cause: "metadata_unreachable",
-          fix: { summary: "Allow one more hop for the IMDSv2 token from containers, or give the pod its own identity (IRSA / Pod Identity).", commands: ["aws ec2 modify-instance-metadata-options --instance-id <INSTANCE_ID> --http-put-response-hop-limit 2 --http-endpoint enabled"] },
+          fix: { summary: "Allow one more hop for the IMDSv2 token from containers, or give the pod its own identity (IRSA / Pod Identity).", commands: [
+            "INSTANCE_ID=$(kubectl get node \"$(kubectl get pod vault-0 -o jsonpath='{.spec.nodeName}')\" -o jsonpath='{.spec.providerID}' | awk -F/ '{print $NF}')   # the node Vault runs on (not known to this run); on EC2 without Kubernetes: the instance id",
+            "aws ec2 modify-instance-metadata-options --instance-id \"$INSTANCE_ID\" --http-put-response-hop-limit 2 --http-endpoint enabled",
+            "# and set HttpPutResponseHopLimit=2 in the node group's launch template, so new nodes keep it",
+          ] },
         }));
         return { findings };
       }
@@ -114,6 +120,14 @@ export default defineCheck({
       return { findings, facts: { credentials, source: chosen.source, label: chosen.label, irsa, irsaConfigured: webIdentity.configured } };
     } catch (err) {
       const view = viewAwsError(err);
+      // STS refused the pod's token: the role's trust policy does not accept its sub / aud / issuer.
+      const refused = chosen === webIdentity && irsa?.claims && !view.network && /AccessDenied|not authorized|InvalidIdentityToken/i.test(`${view.name} ${view.message}`);
+      if (refused && irsa?.claims) {
+        findings.push(ctx.report("fail", "irsa-refused", { role: irsa.roleArn, sub: irsa.claims.sub ?? "(none)", aud: irsa.claims.aud.join(",") || "(none)", error: `${view.name}: ${view.message}` }, {
+          cause: "web_identity_failed", fix: irsaTrustFix(irsa.roleArn, irsa.claims), details: { tried },
+        }));
+        return { findings };
+      }
       findings.push(ctx.report(view.network ? "error" : "fail", "source-failed", { label: chosen.label, error: `${view.name}: ${view.message}` }, {
         cause: view.cause, fix: view.fix, details: { tried },
       }));

@@ -1,6 +1,8 @@
 // DescribeKey, the call Vault itself makes at startup ("error fetching AWS KMS wrapping key information").
 // The key must be Enabled, symmetric and for ENCRYPT_DECRYPT; Vault cannot use asymmetric or HMAC keys.
-import { defineCheck, type CheckContext, type Finding } from "../../src/check.js";
+import { defineCheck, type CheckContext, type Finding, type Fix } from "../../src/check.js";
+import { sh } from "../../src/shell.js";
+import { awsNetworkFix, unreachableText } from "../../src/fixes/network.js";
 import { callAws, createKmsClient, type AwsClientOptions } from "../../src/clients/aws.js";
 import { editDistance } from "../../src/config/seal-schema.js";
 import { accessDeniedFix, clientOptions, viewAwsError, type CredentialFacts, type KeyFacts, type RegionKeyFacts } from "../../src/aws/session.js";
@@ -45,7 +47,7 @@ export default defineCheck({
       const args = { arn, spec: m.KeySpec ?? "?", usage: usage ?? "?", manager: (m.KeyManager ?? "?").toLowerCase() === "aws" ? "AWS" : "customer", state: m.KeyState ?? "?" };
       const details = { key_arn: arn, key_state: m.KeyState ?? null, key_spec: m.KeySpec ?? null, key_usage: m.KeyUsage ?? null, key_manager: m.KeyManager ?? null, origin: m.Origin ?? null, multi_region: m.MultiRegion ?? false };
       const findings: Finding[] = [];
-      const cmd = (sub: string) => `aws kms ${sub} --key-id ${arn} --region ${region.region}`;
+      const cmd = (sub: string) => `aws kms ${sub} ` + sh`--key-id ${arn} --region ${region.region}`;
       switch (m.KeyState) {
         case "Enabled":
           break;
@@ -67,7 +69,7 @@ export default defineCheck({
       if (usage !== "ENCRYPT_DECRYPT" || m.KeySpec !== "SYMMETRIC_DEFAULT") {
         findings.push(ctx.report("fail", "wrong-usage", args, {
           cause: "key_wrong_usage_or_spec", details,
-          fix: { summary: "Create a symmetric encryption key for Vault and point kms_key_id at it (keys cannot change their spec).", commands: [`aws kms create-key --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT --description "Vault auto-unseal" --region ${region.region}`] },
+          fix: { summary: "Create a symmetric encryption key for Vault and point kms_key_id at it (keys cannot change their spec).", commands: [sh`aws kms create-key --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT --description ${"Vault auto-unseal"} --region ${region.region}`] },
         }));
       }
       if (m.KeyManager === "AWS") findings.push(ctx.report("warn", "aws-managed", args, { details }));
@@ -81,7 +83,7 @@ export default defineCheck({
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
-      if (view.network) return { findings: [ctx.report("error", "failed", { error }, { cause: view.cause, fix: view.fix })] };
+      if (view.network) return { findings: [ctx.report("error", "failed", { error: unreachableText("kms", opts, view.name) }, { cause: view.cause, fix: awsNetworkFix("kms", opts) })] };
       if (view.name === "NotFoundException") return { findings: [await notFound(ctx, kms, opts, region, error)] };
       if (view.name === "AccessDeniedException") {
         return { findings: [ctx.report(region.keyNotRequired ? "warn" : "fail", region.keyNotRequired ? "denied-not-required" : "denied", { error }, {
@@ -103,7 +105,7 @@ export default defineCheck({
 async function notFound(ctx: CheckContext, kms: Awaited<ReturnType<typeof createKmsClient>>, opts: AwsClientOptions, region: RegionKeyFacts, error: string): Promise<Finding> {
   const key = region.key.raw;
   const alias = region.key.form === "alias-name" ? key : region.key.form === "alias-arn" ? key.slice(key.indexOf("alias/")) : undefined;
-  const listFix = { summary: `Find the key: list the aliases in ${region.region}, or look in the region where it was created.`, commands: [`aws kms list-aliases --region ${region.region} --query "Aliases[].AliasName"`, `aws kms describe-key --key-id ${key} --region <OTHER_REGION>`] };
+  const listFix = { summary: `Find the key: list the aliases in ${region.region}, or look in the region where it was created.`, commands: [sh`aws kms list-aliases --region ${region.region} --query "Aliases[].AliasName"`, findKeyRegionCommand(key)] };
   if (!alias) return ctx.report("fail", "not-found", { error }, { cause: "key_not_found", fix: listFix });
   try {
     const { ListAliasesCommand } = await import("@aws-sdk/client-kms");
@@ -121,15 +123,38 @@ async function notFound(ctx: CheckContext, kms: Awaited<ReturnType<typeof create
       return ctx.report("fail", "not-found-similar", { error, region: region.region, similar: similar.join(", ") }, {
         cause: "key_not_found",
         details: { aliases_in_region: names.length, similar },
-        fix: { summary: `Point kms_key_id at the alias that exists (or create ${alias} for the right key).`, commands: [`# in the seal stanza:\nkms_key_id = "${similar[0]}"`, `aws kms create-alias --alias-name ${alias} --target-key-id <KEY_ID> --region ${region.region}`] },
+        fix: { summary: `Point kms_key_id at the alias that exists (or create ${alias} for the right key).`, commands: [`# in the seal stanza:\nkms_key_id = ${JSON.stringify(similar[0])}`, `# or create ${alias} for the key Vault used (its id is in Vault's log, or: aws kms list-keys):`, sh`aws kms create-alias --alias-name ${alias} --target-key-id ` + "\"$KEY_ID\"" + sh` --region ${region.region}`] },
       });
     }
     return ctx.report("fail", "not-found-region", { error, region: region.region, key, from: region.regionFrom }, {
       cause: "wrong_region",
       details: { aliases_in_region: names.length },
-      fix: { summary: "Set the seal's region to the key's region (or create the key in this region).", commands: [`aws kms describe-key --key-id ${key} --region <KEY_REGION>   # try the region where the key was created`, `# in the seal stanza:\nregion = "<KEY_REGION>"`] },
+      fix: wrongRegionFix(key, region),
     });
   } catch {
     return ctx.report("fail", "not-found", { error }, { cause: "key_not_found", fix: listFix });
   }
+}
+
+/** Every enabled region, asked for the key (read-only): the command prints the region that has it. */
+function findKeyRegionCommand(key: string): string {
+  return "for r in $(aws ec2 describe-regions --query 'Regions[].RegionName' --output text); do " +
+    sh`aws kms describe-key --key-id ${key}` + " --region \"$r\" --query KeyMetadata.Arn --output text 2>/dev/null && KEY_REGION=$r; done; echo \"KEY_REGION=$KEY_REGION\"";
+}
+
+/**
+ * The key is in another region: find it, then change the region where its value really comes from. Vault reads
+ * AWS_REGION / AWS_DEFAULT_REGION before the stanza (go-secure-stdlib awsutil GetRegion), so editing the file does
+ * nothing while the variable is set.
+ */
+function wrongRegionFix(key: string, region: RegionKeyFacts): Fix {
+  const fromEnv = /^env (AWS_REGION|AWS_DEFAULT_REGION)$/.exec(region.regionFrom)?.[1];
+  const set = fromEnv
+    ? [`# ${region.regionFrom} decides the region (it overrides region in the stanza): change it where Vault's environment is set (systemd unit, Helm values, pod spec):`, `${fromEnv}="$KEY_REGION"`]
+    : [`# in ${region.regionFrom || "the seal stanza"}:\nregion = "..."   # the KEY_REGION printed above`];
+  return {
+    summary: `Find the region that holds ${key} and make Vault use it (or create the key in ${region.region}).`,
+    commands: [findKeyRegionCommand(key), ...set],
+    docs: "https://developer.hashicorp.com/vault/docs/configuration/seal/awskms",
+  };
 }

@@ -100,7 +100,9 @@ export default defineCheck({
     if (!region) {
       findings.push(ctx.report("fail", "no-region", {}, {
         cause: "seal_config_error",
-        fix: { summary: "Set the region in the seal stanza (or AWS_REGION where Vault runs).", commands: [`# in ${formatProvenance(seal.from)}, inside seal "awskms" { ... }:\nregion = "${key.region || "<REGION>"}"`] },
+        fix: { summary: "Set the region in the seal stanza (or AWS_REGION where Vault runs).", commands: key.region
+          ? [`# in ${formatProvenance(seal.from)}, inside seal "awskms" { ... }:\nregion = ${JSON.stringify(key.region)}`]
+          : ["aws configure get region   # the region of this machine's AWS profile, if it is the key's", `# in ${formatProvenance(seal.from)}, inside seal "awskms" { ... }:\nregion = "..."   # the key's region: not known to this run`] },
       }));
       return { findings };
     }
@@ -111,7 +113,13 @@ export default defineCheck({
     if (key.region && key.region !== region) {
       findings.push(ctx.report("fail", "arn-region-mismatch", { arnRegion: key.region, region, from }, {
         cause: "wrong_region",
-        fix: { summary: `Make the region match the key's region ${key.region}.`, commands: [`# in ${formatProvenance(seal.values.region?.from ?? seal.from)}:\nregion = "${key.region}"`] },
+        fix: {
+          summary: `Make the region match the key's region ${key.region}.`,
+          // AWS_REGION / AWS_DEFAULT_REGION override the stanza: change the value where it really comes from.
+          commands: /^env AWS_(DEFAULT_)?REGION$/.test(from)
+            ? [`# ${from} overrides region in the stanza: change it where Vault's environment is set (systemd unit, Helm values, pod spec):`, `${from.slice(4)}=${key.region}`]
+            : [`# in ${formatProvenance(seal.values.region?.from ?? seal.from)}:\nregion = ${JSON.stringify(key.region)}`],
+        },
       }));
     }
     const endpointValue = seal.values.endpoint;

@@ -2,6 +2,7 @@
 // the configured key id and NO encryption context, then Decrypt the blob with no KeyId and no context, and
 // compare (go-kms-wrapping wrappers/awskms/awskms.go Encrypt/Decrypt; docs/vault-seal-facts.md#awskms-requests).
 // The probe is never printed.
+import { awsNetworkFix, unreachableText } from "../../src/fixes/network.js";
 import { defineCheck } from "../../src/check.js";
 import { kmsRoundTrip } from "../../src/aws/probe.js";
 import { accessDeniedFix, clientOptions, resourceArnIn, viewAwsError, type CredentialFacts, type IdentityFacts, type KeyFacts, type RegionKeyFacts, type RoundTripFacts } from "../../src/aws/session.js";
@@ -43,7 +44,7 @@ export default defineCheck({
     const view = viewAwsError(trip.error);
     const error = `${view.name}: ${view.message}`;
     const facts: RoundTripFacts = { ok: false, failedStep: step, errorName: view.name, cause: view.cause, keyArn: resourceArnIn(view.message) };
-    if (view.network) return { findings: [ctx.report("error", "network", { step, error }, { cause: view.cause, fix: view.fix })], facts };
+    if (view.network) return { findings: [ctx.report("error", "network", { step, error: view.name === "EndpointDeadError" ? error : unreachableText("kms", clientOptions(ctx, region, creds), view.name) }, { cause: view.cause, fix: awsNetworkFix("kms", clientOptions(ctx, region, creds)) })], facts };
     const denied = view.name === "AccessDeniedException";
     const code = denied ? (step === "Encrypt" ? "encrypt-denied" : "decrypt-denied") : step === "Encrypt" ? "encrypt-failed" : "decrypt-failed";
     const fix = denied ? accessDeniedFix(view.message, keyArn, roleName) : view.fix;

@@ -1,4 +1,5 @@
 // Values the seal's wrapper cannot start without. Vault stops with "Error parsing Seal configuration: <text>".
+import { sh } from "../../src/shell.js";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance, sealValue } from "../../src/config/seal-config.js";
 import { sealDescriptor } from "../../src/seals/index.js";
@@ -24,12 +25,13 @@ export default defineCheck({
       // key_not_required lets an awskms/gcpckms seal start without DescribeKey, but Vault still needs the key id to encrypt.
       if (sealValue(seal, key)) continue;
       const vars = descriptor.env.vars.filter(([, k]) => k === key).map(([v]) => v);
-      const fixKey = `${key} = "<value>"`;
+      const finder = findValueCommand(seal.type, key, (k) => sealValue(seal, k) || undefined, ctx.env);
+      const fixKey = `${key} = "..."   # not known to this run${finder ? ": the command above lists candidates" : ""}`;
       findings.push(ctx.report("fail", "missing", { key, where: formatProvenance(seal.from), vaultError }, {
         cause: "seal_config_error",
         fix: {
           summary: `Add ${key} to the ${seal.type} seal stanza${vars.length ? ` or set ${vars.join(" / ")}` : ""}.`,
-          commands: [`# in ${formatProvenance(seal.from)}, inside seal "${seal.declaredType}" { ... }:\n${fixKey}`],
+          commands: [...(finder ? [finder] : []), `# in ${formatProvenance(seal.from)}, inside seal "${seal.declaredType}" { ... }:\n${fixKey}`],
           docs: `https://developer.hashicorp.com/vault/docs/configuration/seal/${seal.type}`,
         },
       }));
@@ -44,4 +46,22 @@ declare module "../../src/facts.js" {
     /** Published only when every required setting is there. */
     "config.required-keys": { ok: true };
   }
+}
+
+/** The read-only command that lists candidates for a missing required value, filled with what the stanza knows. */
+function findValueCommand(type: string, key: string, value: (k: string) => string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (type === "awskms" && key === "kms_key_id") {
+    const region = value("region") ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    return `aws kms list-aliases${region ? sh` --region ${region}` : ""} --query "Aliases[?TargetKeyId].[AliasName,TargetKeyId]" --output text`;
+  }
+  if (type === "gcpckms") {
+    const project = value("project");
+    const location = value("region");
+    const ring = value("key_ring");
+    if (key === "project") return "gcloud projects list --format='value(projectId)'";
+    if (key === "region" && project) return sh`gcloud kms locations list --project ${project}`;
+    if (key === "key_ring" && project && location) return sh`gcloud kms keyrings list --location ${location} --project ${project}`;
+    if (key === "crypto_key" && project && location && ring) return sh`gcloud kms keys list --keyring ${ring} --location ${location} --project ${project}`;
+  }
+  return undefined;
 }

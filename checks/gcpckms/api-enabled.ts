@@ -36,7 +36,8 @@ export default defineCheck({
           cause: "api_disabled",
           details: { consumer_project: consumer, key_project: cfg.project },
           fix: {
-            summary: `Enable the Cloud KMS API in project ${consumer}${consumer !== cfg.project ? ` (the project billed for the calls; the key lives in ${cfg.project})` : ""}; it can take a few minutes to propagate.`,
+            // Google names the consumer by project NUMBER, the config by project ID: a number is not a different project.
+            summary: `Enable the Cloud KMS API in project ${consumer}${/^\d+$/.test(consumer) ? ` (the project number of the project billed for the calls: ${cfg.project}'s own number unless Vault's credentials bill another project)` : consumer !== cfg.project ? ` (the project billed for the calls; the key lives in ${cfg.project})` : ""}; it can take a few minutes to propagate.`,
             commands: [`gcloud services enable cloudkms.googleapis.com --project ${consumer}`],
             docs: "https://cloud.google.com/kms/docs/create-encryption-keys#before-you-begin",
           },

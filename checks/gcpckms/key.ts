@@ -4,9 +4,10 @@
 // Cloud KMS answers PERMISSION_DENIED "(or it may not exist)" to callers without the permission, and
 // NOT_FOUND only to callers who may see the parent; on NOT_FOUND the key ring is looked up to say which
 // part of the name is wrong, and other locations are tried for a key ring of that name.
+import { sh, shq } from "../../src/shell.js";
 import { defineCheck, type Finding } from "../../src/check.js";
 import { formatProvenance } from "../../src/config/seal-config.js";
-import { findKeyRingLocations } from "../../src/gcp/kms-locations.js";
+import { findKeyRingLocationsFrom } from "../../src/gcp/kms-locations.js";
 import { createSymmetricKeyFix, versionStateVerdict } from "../../src/gcp/version-state.js";
 import {
   callGcp, ENCRYPTER_DECRYPTER_ROLE, errorText, grantFix, keyFlags, memberOf, openKms, protoSeconds, protoTime, viewGcpError, VIEWER_ROLE,
@@ -115,18 +116,19 @@ export default defineCheck({
             },
           })] };
         }
-        const elsewhere = await findKeyRingLocations(ctx, kms, cfg.project, cfg.keyRing, cfg.location);
+        const search = await findKeyRingLocationsFrom(ctx, kms, cfg.project, cfg.keyRing, cfg.location);
+        const elsewhere = search.found;
         if (elsewhere.length > 0) {
           const found = elsewhere[0]!;
           const regionFrom = ctx.seal!.values.region!.from;
           return { facts: notFound, findings: [ctx.report("fail", "wrong-location", { keyRing: cfg.keyRing, location: cfg.location, from: cfg.from.region, found: elsewhere.join(", ") }, {
             cause: "wrong_region",
-            details: { configured_location: cfg.location, key_ring_locations: elsewhere },
+            details: { configured_location: cfg.location, key_ring_locations: elsewhere, locations_from: search.source },
             fix: {
               summary: `Set the seal's region to ${found}, the key ring's location.`,
               commands: [
-                regionFrom.kind === "env" ? `export ${regionFrom.name}="${found}"` : `# in ${formatProvenance(regionFrom)}:\nregion = "${found}"`,
-                `gcloud kms keys describe ${cfg.cryptoKey} --keyring ${cfg.keyRing} --location ${found} --project ${cfg.project}`,
+                regionFrom.kind === "env" ? `export ${regionFrom.name}=${shq(found)}` : `# in ${formatProvenance(regionFrom)}:\nregion = ${JSON.stringify(found)}`,
+                sh`gcloud kms keys describe ${cfg.cryptoKey} --keyring ${cfg.keyRing} --location ${found} --project ${cfg.project}`,
               ],
             },
           })] };

@@ -6,6 +6,7 @@ import type { AwsClientOptions } from "../clients/aws.js";
 import { isNetworkError } from "../clients/aws.js";
 import { classifyError } from "../troubleshoot/index.js";
 import type { Fix } from "../model.js";
+import { sh, shq } from "../shell.js";
 import type { KeyIdentifier } from "./key-id.js";
 import type { AwsCredentialSource } from "./credential-sources.js";
 import type { JwtClaims } from "./jwt.js";
@@ -80,12 +81,19 @@ export function leastPrivilegePolicy(keyArn: string): string {
   return JSON.stringify(leastPrivilegeIdentityPolicy(keyArn));
 }
 
+/** The role's name, or a shell variable set by the command that finds it (the role of the identity Vault uses). */
+export function roleNameOrFinder(roleName: string | undefined): { value: string; find: string[] } {
+  if (roleName) return { value: shq(roleName), find: [] };
+  return { value: "\"$ROLE_NAME\"", find: ["ROLE_NAME=$(aws sts get-caller-identity --query Arn --output text | cut -d/ -f2)   # Vault's role: run where Vault runs, with its credentials"] };
+}
+
 export function putRolePolicyFix(roleName: string | undefined, keyArn: string, summary: string): Fix {
-  const role = roleName ?? "<ROLE_NAME>";
+  const role = roleNameOrFinder(roleName);
   return {
     summary,
     commands: [
-      `aws iam put-role-policy --role-name ${role} --policy-name vault-kms-unseal --policy-document '${leastPrivilegePolicy(keyArn)}'`,
+      ...role.find,
+      `aws iam put-role-policy --role-name ${role.value} --policy-name vault-kms-unseal --policy-document ${shq(leastPrivilegePolicy(keyArn))}`,
     ],
     docs: "https://developer.hashicorp.com/vault/docs/configuration/seal/awskms#authentication",
   };
@@ -108,20 +116,21 @@ export function accessDeniedFix(message: string, keyArn: string, roleName: strin
     return {
       summary: `An explicit Deny in the ${where} blocks Vault; an Allow cannot override it. Remove or narrow that statement (check its Condition and NotPrincipal).`,
       commands: /resource-based/.test(message)
-        ? [`aws kms get-key-policy --key-id ${arn} --policy-name default --output text > key-policy.json   # edit out the Deny, then:`, `aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`]
-        : [`aws iam list-role-policies --role-name ${role ?? "<ROLE_NAME>"}`, `aws iam list-attached-role-policies --role-name ${role ?? "<ROLE_NAME>"}`],
+        ? [sh`aws kms get-key-policy --key-id ${arn} --policy-name default --query Policy --output text > key-policy.json` + "   # edit out the Deny, then:", sh`aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`]
+        : [...roleNameOrFinder(role).find, `aws iam list-role-policies --role-name ${roleNameOrFinder(role).value}`, `aws iam list-attached-role-policies --role-name ${roleNameOrFinder(role).value}`],
     };
   }
   if (/no resource-based policy allows/.test(message)) {
-    const account = arn.split(":")[4] ?? "<ACCOUNT>";
+    const account = arn.split(":")[4] || "$(aws sts get-caller-identity --query Account --output text)";
     const statement = { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" };
     return {
       summary: "The key policy neither names Vault's role nor lets IAM policies grant access (no account-root statement). Add the root statement (or one naming the role) to the key policy.",
       commands: [
-        `aws kms get-key-policy --key-id ${arn} --policy-name default --output text > key-policy.json`,
+        // --query Policy: without it the file holds the whole answer ({"Policy": "...", "PolicyName": ...}), not a policy.
+        sh`aws kms get-key-policy --key-id ${arn} --policy-name default --query Policy --output text > key-policy.json`,
         `# add this statement to key-policy.json's Statement list:
 ${JSON.stringify(statement)}`,
-        `aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`,
+        sh`aws kms put-key-policy --key-id ${arn} --policy-name default --policy file://key-policy.json`,
       ],
       docs: "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
     };

@@ -6,6 +6,8 @@ export const listChecksCommand: CommandModule = {
   describe: "List every check with its id, the seal types it applies to and what it needs",
   builder: (y) =>
     y.option("format", { choices: ["text", "json"] as const, default: "text", describe: "Output format" })
+      // Accepted like on every other command (the list itself has no colour).
+      .option("color", { type: "boolean", describe: "Colour output (--no-color to disable; the list has none)" })
       .example("$0 list-checks", "Show the checks")
       .example("$0 list-checks --format json", "Machine-readable list"),
   async run(argv) {

@@ -51,11 +51,13 @@ export const migrateCommand: CommandModule = {
     const run = rest.reduce(mergeRuns, first!);
     const report = buildReport(run, { version: version(), startedAt, configFiles: config.files, target: server });
 
+    // Old and new seal on the same key: there is nothing to migrate, so no plan (and no rollback) is printed.
+    const nothingToMigrate = report.targets.some((t) => t.checks.some((c) => c.findings.some((f) => f.code === "same-key")));
     const onStdout = outputs.find((o) => o.path === "-");
-    if (onStdout?.format === "json") process.stdout.write(`${JSON.stringify({ migration: plan, report }, null, 2)}\n`);
+    if (onStdout?.format === "json") process.stdout.write(`${JSON.stringify({ migration: nothingToMigrate ? null : plan, ...(nothingToMigrate ? { nothingToMigrate: true } : {}), report }, null, 2)}\n`);
     else if (onStdout?.format === "text") {
       process.stdout.write(renderText(report, { color: useColor(argv.color, process.stdout, env), verbose: Boolean(argv.verbose) }));
-      process.stdout.write(renderPlanText(plan));
+      if (!nothingToMigrate) process.stdout.write(renderPlanText(plan));
     }
     writeOutputs(report, outputs.filter((o) => o.path !== "-" || DOCUMENT_FORMATS.includes(o.format)), argv, env);
     return exitCodeFor(report, argv["fail-on"]);

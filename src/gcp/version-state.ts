@@ -5,6 +5,11 @@
 import type { Fix } from "../model.js";
 import { keyFlags, type GcpConfigFacts } from "./session.js";
 
+/** What a destroyed version means for Vault: said once, used by the check and by `explain`. */
+export const DESTROYED_EXPLANATION = "Cloud KMS deleted the version's key material for good; Google cannot restore it. Everything it wrapped stays undecryptable.";
+export const DESTROYED_SUMMARY =
+  "its key material is gone and cannot be restored. Not recoverable: anything this version wrapped, which is Vault's root key in storage and in every storage backup taken since (a backup holds the same wrapped key, so restoring one does not help; recovery keys authorise operations but cannot decrypt it). Still possible: if a node is still unsealed, keep it running and migrate its seal to a new key before it restarts; data wrapped by other ENABLED versions still decrypts; otherwise initialise a new Vault and re-create its secrets from their sources.";
+
 export interface VersionStateVerdict {
   cause: string;
   fix?: Fix;
@@ -26,10 +31,14 @@ export function versionStateVerdict(cfg: GcpConfigFacts, versionId: string, stat
       };
     case "DESTROYED":
       return {
-        cause: "key_pending_deletion",
+        cause: "key_destroyed",
         fix: {
-          summary: "A destroyed version is gone. Create a new primary version so Vault can encrypt again; if Vault's root key was wrapped by the destroyed version, unsealing needs a recovery from backup (or a re-initialised Vault).",
-          commands: [`gcloud kms keys versions create ${keyArgs} --primary`],
+          summary: `Version ${versionId} is destroyed: ${DESTROYED_SUMMARY}`,
+          commands: [
+            `gcloud kms keys versions list ${keyArgs}   # other ENABLED versions still decrypt what they wrapped`,
+            "vault status   # on every node: one still unsealed holds the root key in memory; keep it running",
+            `gcloud kms keys versions create ${keyArgs} --primary   # new key material, for a new or migrated Vault only`,
+          ],
           docs: "https://cloud.google.com/kms/docs/destroy-restore",
         },
       };

@@ -55,6 +55,15 @@ function testcase(suite: string, c: CheckResult, failOn: "fail" | "warn"): strin
   }
 }
 
+/** The root causes found on one target: one property each (rank, cause, title) and the fixes as plain text. */
+function rootCauseParts(report: RunReport, targetId: string): { properties: string[]; out: string[] } {
+  const mine = (report.rootCauses ?? []).map((rc, i) => ({ rc, n: i + 1 })).filter((x) => x.rc.target === targetId);
+  if (mine.length === 0) return { properties: [], out: [] };
+  const properties = ["    <properties>", ...mine.map(({ rc, n }) => `      <property name="vault-kms-doctor.rootCause.${n}" value="${escapeXmlAttr(`${rc.cause}: ${rc.title} (${rc.checks.join(", ")})`)}"/>`), "    </properties>"];
+  const text = mine.map(({ rc, n }) => [`${n === 1 ? "Start here" : `Cause ${n}`}: ${rc.title} [${rc.cause}]`, `  ${rc.explanation}`, `  Fix: ${rc.fix.summary}`, ...rc.fix.commands.flatMap((c) => c.split("\n").map((l) => `    ${l}`)), ...(rc.fix.docs ? [`  Docs: ${rc.fix.docs}`] : [])].join("\n")).join("\n\n");
+  return { properties, out: [`    <system-out>${escapeXmlAttr(text)}</system-out>`] };
+}
+
 export function renderJunit(report: RunReport, opts: JunitOptions = {}): string {
   const failOn = opts.failOn ?? "fail";
   const count = (checks: CheckResult[], s: string) =>
@@ -63,9 +72,12 @@ export function renderJunit(report: RunReport, opts: JunitOptions = {}): string 
   const suites = report.targets.map((t) => {
     const suite = `vault-kms-doctor.${t.kind === "config" ? "config" : `seal.${t.id}`}`;
     const time = t.checks.reduce((a, c) => a + c.durationMs, 0);
+    const causes = rootCauseParts(report, t.id);
     return [
       `  <testsuite name="${escapeXmlAttr(suite)}" tests="${t.checks.length}" failures="${count(t.checks, "fail")}" errors="${count(t.checks, "error")}" skipped="${count(t.checks, "skip")}" time="${seconds(time)}" timestamp="${report.startedAt.slice(0, 19)}">`,
+      ...causes.properties,
       ...t.checks.map((c) => testcase(suite, c, failOn)),
+      ...causes.out,
       "  </testsuite>",
     ].join("\n");
   });

@@ -3,6 +3,7 @@ import type { RunResult, TargetResult } from "../runner.js";
 import { STATUS_RANK, type Status } from "../model.js";
 import { redact } from "../redact.js";
 import type { Target } from "../targets/target.js";
+import { buildRootCauses, type RootCause } from "../causes/root-causes.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -21,6 +22,8 @@ export interface RunReport {
   /** Will this Vault unseal? `ok` only when nothing failed, could not be checked or warned; `problems` on any fail or error. */
   verdict: "ok" | "warnings" | "problems";
   summary: Summary;
+  /** Why, most specific first, each with its complete fix: present whenever the verdict is not `ok`. */
+  rootCauses?: RootCause[];
   targets: TargetResult[];
 }
 
@@ -43,6 +46,8 @@ export function summarise(targets: TargetResult[]): Summary {
 export function buildReport(run: RunResult, meta: { version: string; startedAt: Date; configFiles: string[]; target?: Target }): RunReport {
   const summary = summarise(run.targets);
   const status = run.targets.reduce<Status>((w, t) => (STATUS_RANK[t.status] > STATUS_RANK[w] ? t.status : w), "skip");
+  const verdict = verdictOf(run.targets, summary);
+  const rootCauses = verdict === "ok" ? undefined : buildRootCauses(run.targets);
   return redact({
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "vault-kms-doctor", version: meta.version },
@@ -51,8 +56,9 @@ export function buildReport(run: RunResult, meta: { version: string; startedAt: 
     configFiles: meta.configFiles,
     ...(meta.target ? { target: meta.target } : {}),
     status,
-    verdict: verdictOf(run.targets, summary),
+    verdict,
     summary,
+    ...(rootCauses ? { rootCauses } : {}),
     targets: run.targets,
   });
 }

@@ -4,6 +4,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Status } from "../model.js";
 import type { CheckResult, TargetResult } from "../runner.js";
 import type { RunReport } from "./report.js";
+import type { RootCause } from "../causes/root-causes.js";
 import { renderDetails } from "./finding-text.js";
 import { targetLabel } from "../targets/target.js";
 import { escapeForText, neutraliseWorkflowCommands } from "./terminal-text.js";
@@ -44,12 +45,17 @@ function headline(check: CheckResult): string {
   return primary ? primary.message : "";
 }
 
-function checkLines(c: ChalkInstance, check: CheckResult, verbose: boolean): string[] {
+function checkLines(c: ChalkInstance, check: CheckResult, verbose: boolean, causes: number[] = []): string[] {
   const mark = paint(c, check.status, `[${MARK[check.status]}]`);
   const lines = [`  ${mark} ${check.title} ${c.dim(`(${check.id})`)}`];
   const problems = check.status !== "pass" && check.status !== "skip";
   if (!problems && !verbose) {
     lines[0] += c.dim(` — ${printable(headline(check))}`);
+    return lines;
+  }
+  // A problem already shown under its root cause: one line pointing there.
+  if (problems && !verbose && causes.length > 0) {
+    lines[0] += c.dim(` — see ${causes.length === 1 && causes[0] === 1 ? "Start here" : `cause ${causes.join(", ")}`} above`);
     return lines;
   }
   const shown = verbose ? check.findings : check.findings.filter((f) => f.status !== "pass");
@@ -80,19 +86,33 @@ function verdictLine(c: ChalkInstance, report: RunReport): string {
   return `${verdict} ${parts}. ${c.dim(`(${(report.durationMs / 1000).toFixed(1)} s)`)}`;
 }
 
-// When several checks fail for one reason, the most specific cause is where to start: a context condition
-// explains the denials next to it, a disabled key explains the failed round trip.
-const CAUSE_PRIORITY = [
-  "encryption_context_mismatch", "clock_skew", "seal_config_error", "wrong_region", "key_pending_deletion", "key_disabled",
-  "key_wrong_usage_or_spec", "api_disabled", "web_identity_failed", "metadata_unreachable", "insufficient_scopes", "no_credentials",
-  "invalid_credentials", "expired_credentials", "assume_role_denied", "key_not_found", "permission_denied",
-];
+/** Which root causes (1-based) explain a check's findings, for the one-line check list. */
+function causeRefs(report: RunReport, targetId: string, checkId: string): number[] {
+  return (report.rootCauses ?? []).flatMap((rc, i) => (rc.target === targetId && (rc.checks.includes(checkId) || rc.symptoms.some((x) => x.check === checkId)) ? [i + 1] : []));
+}
 
-function startHere(report: RunReport): { check: CheckResult; finding: Finding } | undefined {
-  const failing = report.targets.flatMap((t) => t.checks.flatMap((check) => check.findings.filter((f) => f.status === "fail").map((finding) => ({ check, finding }))));
-  if (failing.length < 2) return undefined;
-  const rank = (f: Finding) => { const i = CAUSE_PRIORITY.indexOf(f.cause ?? ""); return i === -1 ? CAUSE_PRIORITY.length : i; };
-  return failing.reduce((best, x) => (rank(x.finding) < rank(best.finding) ? x : best));
+function commandLines(c: ChalkInstance, commands: string[], indent: string): string[] {
+  const out: string[] = [];
+  for (const cmd of commands) for (const line of cmd.split("\n").map(printable)) out.push(line.startsWith("#") ? c.dim(`${indent}${line}`) : c.cyan(`${indent}${line}`));
+  return out;
+}
+
+/** One root cause: title, what was seen, the fix with its commands, then the findings it explains, one line each. */
+function causeLines(c: ChalkInstance, report: RunReport, rc: RootCause, n: number, verbose: boolean): string[] {
+  const several = report.targets.filter((t) => t.kind === "seal").length > 1;
+  const where = several || rc.target === "config" ? c.dim(` [${rc.target === "config" ? "configuration" : `seal ${rc.target}`}]`) : "";
+  const label = n === 1 ? c.bold("Start here:") : c.bold(`${n}.`);
+  const lines = [`${label} ${paint(c, rc.status, printable(rc.title))}${where} ${c.dim(`(${rc.cause})`)}`];
+  lines.push(`  ${printable(rc.explanation)} ${c.dim(`(${rc.checks[0]})`)}`);
+  const collapsed = rc.advisory && !verbose;
+  lines.push(`  ${c.bold("Fix:")} ${printable(rc.fix.summary)}${collapsed && rc.fix.commands.length ? c.dim(" (commands: -v)") : ""}`);
+  if (!collapsed) lines.push(...commandLines(c, rc.fix.commands, "    "));
+  if (rc.fix.docs && !collapsed) lines.push(c.dim(`  Docs: ${rc.fix.docs}`));
+  for (const x of rc.symptoms) {
+    lines.push(c.dim(`  ${MARK[x.status]} also: ${printable(x.message)} (${x.check})`));
+    if (x.extraCommands && verbose) lines.push(...commandLines(c, x.extraCommands, "    "));
+  }
+  return lines;
 }
 
 export function renderText(raw: RunReport, opts: TextOptions): string {
@@ -102,19 +122,11 @@ export function renderText(raw: RunReport, opts: TextOptions): string {
   const source = report.configFiles.length ? report.configFiles.join(", ") : "command-line flags";
   const target = report.target ? ` ${c.dim(`· for ${targetLabel(report.target)} (${printable(report.target.why)})`)}` : "";
   lines.push(`${c.bold("vault-kms-doctor")} ${report.tool.version} ${c.dim(`· ${source}`)}${target}`, "");
+  // Root cause first: where to start and its commands, then the other causes; the check list below is the evidence.
+  (report.rootCauses ?? []).forEach((rc, i) => lines.push(...causeLines(c, report, rc, i + 1, opts.verbose), ""));
   for (const t of report.targets) {
     lines.push(targetHeading(c, t));
-    for (const check of t.checks) lines.push(...checkLines(c, check, opts.verbose));
-    lines.push("");
-  }
-  const first = startHere(report);
-  if (first) {
-    lines.push(`${c.bold("Start here:")} ${printable(first.finding.message)} ${c.dim(`(${first.check.id})`)}`);
-    // One line to act on; a multi-line command (a policy document) stays under its check.
-    const cmd = first.finding.fix?.commands.find((x) => !x.startsWith("#") && !x.includes("\n"));
-    const needsFiles = first.finding.fix?.commands.some((x) => x.includes("\n")) ?? false;
-    if (cmd) lines.push(c.cyan(`  ${printable(cmd)}`) + (needsFiles ? c.dim(`   # after the file commands under ${first.check.id} above`) : ""));
-    else if (first.finding.fix) lines.push(c.dim(`  Fix: see ${first.check.id} above.`));
+    for (const check of t.checks) lines.push(...checkLines(c, check, opts.verbose, causeRefs(report, t.id, check.id)));
     lines.push("");
   }
   lines.push(verdictLine(c, report));

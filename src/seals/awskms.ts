@@ -10,7 +10,7 @@ export default defineSeal({
   title: "AWS KMS",
   settings: [
     { name: "region", identifiesKey: true },
-    { name: "kms_key_id", requiredText: "'kms_key_id' not found for AWS KMS wrapper configuration", identifiesKey: true },
+    { name: "kms_key_id", requiredText: "key id not found in env or config for aws kms wrapper configuration", identifiesKey: true },
     { name: "endpoint", identifiesKey: true },
     { name: "access_key", indirect: true },
     { name: "secret_key", secret: true, indirect: true },

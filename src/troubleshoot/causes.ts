@@ -28,6 +28,12 @@ export const CAUSE_IDS = [
   "recovery_vs_unseal_keys_confusion",
   "unseal_decrypt_failed",
   "unknown",
+  // The doctor's own findings (src/causes/root-causes.ts): a pod using its node's role, advisory key settings.
+  "workload_identity_missing",
+  "rotation_disabled",
+  "deletion_protection_off",
+  // Key material destroyed for good (GCP DESTROYED): nothing it wrapped can be decrypted again.
+  "key_destroyed",
 ] as const;
 
 export type CauseId = (typeof CAUSE_IDS)[number];

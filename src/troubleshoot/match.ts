@@ -67,7 +67,7 @@ function buildDiagnosis(rule: TroubleshootRule, score: number, t: PreparedText, 
     title: rule.title,
     explanation: rule.explanation,
     entities,
-    fix: rule.fix(entities),
+    fix: pasteSafe(rule.fix(entities)),
     confidence: Math.max(0, Math.min(1, Math.round(score) / 100)),
   };
   if (rule.distinguishing) d.distinguishing = rule.distinguishing;
@@ -195,4 +195,16 @@ function unknownDiagnosis(provider: string, t: PreparedText): Diagnosis {
     entities,
     confidence: 0,
   };
+}
+
+/**
+ * A rule's fix as paste-safe shell: a value the text did not give stays a named unknown, as a quoted shell
+ * variable ("$REGION") that the operator sets first (a listed `# set …` line says which), never `<REGION>`, which
+ * bash reads as a redirection. Values found in the text are quoted by valueOr (src/troubleshoot/rule.ts).
+ */
+export function pasteSafe(fix: Fix): Fix {
+  const unknown = new Set<string>();
+  const commands = fix.commands.map((c) => c.split("\n").map((line) => (line.trimStart().startsWith("#") ? line : line.replace(/<([A-Z][A-Z0-9_]*)>/g, (_, name: string) => { unknown.add(name); return `"$${name}"`; }))).join("\n"));
+  if (unknown.size === 0) return fix;
+  return { ...fix, summary: `${fix.summary} Not in the error text, set first: ${[...unknown].join(", ")}.`, commands };
 }

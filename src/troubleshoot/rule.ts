@@ -1,6 +1,7 @@
 // The shape of one troubleshooting rule: detection (error names, gRPC codes, text patterns) apart from
 // the words (title, explanation) and the remedy (fix built from the entities found in the text).
 import type { Fix } from "../model.js";
+import { shq } from "../shell.js";
 import type { CauseId } from "./causes.js";
 
 export type Entities = Record<string, string>;
@@ -43,8 +44,11 @@ export function defineRules(rules: TroubleshootRule[]): TroubleshootRule[] {
   return rules;
 }
 
-/** A value from the entities, or an obvious placeholder the operator must replace. */
+/**
+ * A value from the entities, shell-quoted (it comes from a log or error text and must not inject shell syntax),
+ * or a placeholder the operator must replace (pasteSafe in match.ts turns it into a named shell variable).
+ */
 export function valueOr(entities: Entities, key: string, placeholder: string): string {
   const v = entities[key];
-  return v && v.length > 0 ? v : placeholder;
+  return v && v.length > 0 ? shq(v) : placeholder;
 }

@@ -5,6 +5,7 @@
 // moving back to Shamir) and https://support.hashicorp.com/hc/en-us/articles/360002040848-Seal-Migration.
 import { readBoundedText } from "../fs/read-bounded.js";
 import { escapeForText, neutraliseWorkflowCommands } from "../report/terminal-text.js";
+import { sh } from "../shell.js";
 import type { SealConfig, VaultConfig } from "../config/seal-config.js";
 import { formatProvenance } from "../config/seal-config.js";
 import { UsageError } from "../exit-codes.js";
@@ -91,12 +92,18 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
     "auto-to-auto": `keep the old seal "${d.from}" block with disabled = "true" and add the new seal "${d.to}" block, as in this config`,
     "auto-to-shamir": `set disabled = "true" in the seal "${d.from}" block and add no other seal, as in this config`,
   }[d.direction];
+  // The config files this run read, quoted; a run from flags names the file it does not know.
+  const files = config.files.length ? config.files : [];
+  const configArgs = files.length ? files.map((f) => sh`--config ${f}`).join(" ") : "--config \"$VAULT_CONFIG\"   # VAULT_CONFIG: the config file Vault starts with (not known to this run)";
+  const backup = files.length ? files.map((f) => sh`cp -p ${f} ${`${f}.pre-migration`}`).join(" && ") : "cp -p \"$VAULT_CONFIG\" \"$VAULT_CONFIG.pre-migration\"";
+  const restore = files.length ? files.map((f) => sh`cp -p ${`${f}.pre-migration`} ${f}`).join(" && ") : "cp -p \"$VAULT_CONFIG.pre-migration\" \"$VAULT_CONFIG\"";
   const unseal = `VAULT_ADDR=<NODE_ADDR> vault operator unseal -migrate   # once per key, ${keys.enter}, up to the threshold`;
   const steps: PlanStep[] = [
     storage.type === "raft"
       ? { text: "Take a snapshot first.", commands: [`${at}vault operator raft snapshot save pre-seal-migration.snap`] }
       : { text: `Back up the storage backend first (${storage.type ?? "storage"}${storage.type === "consul" ? ": consul snapshot save" : ""}).`, commands: storage.type === "consul" ? ["consul snapshot save pre-seal-migration.snap"] : [] },
-    { text: "Run this preflight where each Vault node runs (same credentials and network): the new seal must work fully and the old one must still decrypt.", commands: ["vault-kms-doctor migrate --config <VAULT_CONFIG>"] },
+    { text: "Run this preflight where each Vault node runs (same credentials and network): the new seal must work fully and the old one must still decrypt.", commands: [`vault-kms-doctor migrate ${configArgs}`] },
+    { text: "On each node, keep a copy of the config as it is now, before changing it: the rollback puts it back.", commands: [backup] },
     { text: "Make sure VAULT_SEAL_TYPE is not set where Vault runs: it overrides the enabled seal's type.", commands: ["systemctl show vault -p Environment | grep -c VAULT_SEAL_TYPE   # expect 0"] },
   ];
   if (ha) {
@@ -113,7 +120,7 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
     );
   }
   steps.push(
-    { text: `Check the result: seal type ${d.to}, no migration pending. From now on ${keys.after}.`, commands: [`vault-kms-doctor check --config <VAULT_CONFIG> --vault-addr ${addr}`, `${at}vault status`] },
+    { text: `Check the result: seal type ${d.to}, no migration pending. From now on ${keys.after}.`, commands: [`vault-kms-doctor check ${configArgs.replace(/   #.*$/, "")} --vault-addr ${addr}`, `${at}vault status`] },
   );
   if (d.direction !== "shamir-to-auto") {
     steps.push({ text: `Once every node runs ${d.to}, remove the disabled "${d.from}" block at the next restart. Keep the old ${d.from} key (do not disable or schedule its deletion) until you no longer need the rollback or the pre-migration snapshot.`, commands: [] });
@@ -124,7 +131,7 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
     "auto-to-shamir": `migrate back: add the seal "${d.from}" block again (enabled), restart (standbys first) and unseal with -migrate and the unseal keys; they become recovery keys again.`,
   }[d.direction];
   const rollback: PlanStep[] = [
-    { text: "Before any migrated node became active: stop the restarted nodes, put the previous config back and start them; they unseal as before (no -migrate).", commands: ["systemctl stop vault && cp <VAULT_CONFIG>.pre-migration <VAULT_CONFIG> && systemctl start vault"] },
+    { text: "Before any migrated node became active: stop the restarted nodes, put the previous config back and start them; they unseal as before (no -migrate).", commands: [`systemctl stop vault && ${restore} && systemctl start vault`] },
     { text: `After the migration completed: ${reverse}`, commands: [] },
     { text: "Last resort: restore the pre-migration snapshot with the previous seal config (the old seal must still decrypt).", commands: storage.type === "raft" ? [`${at}vault operator raft snapshot restore -force pre-seal-migration.snap`] : [] },
   ];

@@ -50,7 +50,7 @@ describe("awskms.irsa-trust against the emulator", () => {
 
   it("irsa-sub-mismatch: the exchange fails, no other credentials can read the role -> error with claims and the get-role command", async () => {
     const run = await runAwsScenario("irsa-sub-mismatch");
-    expect(run.codes["awskms.credentials"]).toContain("fail:source-failed");
+    expect(run.codes["awskms.credentials"]).toContain("fail:irsa-refused");
     expect(run.codes[ID]).toEqual(["error:no-reader"]);
     const f = run.finding(ID, "no-reader");
     expect(f.cause).toBe("web_identity_failed");

@@ -64,7 +64,7 @@ const rows: Row[] = [
   { scenario: "asymmetric-key", exit: 1, statuses: { "key-state": "fail" }, codes: { "awskms.key-state": "wrong-usage" }, cause: { "awskms.key-state": "key_wrong_usage_or_spec" } },
   { scenario: "alias-missing", exit: 1, statuses: { "key-state": "fail" }, codes: { "awskms.key-state": "not-found-similar" }, fixContains: { "awskms.key-state": ["alias/vault-unseal-old"] } },
   { scenario: "wrong-region", exit: 1, statuses: { "key-state": "fail" }, codes: { "awskms.key-state": "not-found-region" }, cause: { "awskms.key-state": "wrong_region" } },
-  { scenario: "irsa-sub-mismatch", exit: 1, statuses: { credentials: "fail", identity: "skip" }, codes: { "awskms.credentials": "source-failed" }, cause: { "awskms.credentials": "web_identity_failed" } },
+  { scenario: "irsa-sub-mismatch", exit: 1, statuses: { credentials: "fail", identity: "skip" }, codes: { "awskms.credentials": "irsa-refused" }, cause: { "awskms.credentials": "web_identity_failed" } },
   { scenario: "irsa-token-expired", exit: 1, statuses: { credentials: "fail" }, codes: { "awskms.credentials": "irsa-expired" } },
   { scenario: "imds-hop-limit", exit: 1, statuses: { credentials: "fail" }, codes: { "awskms.credentials": "imds-hop-limit" }, cause: { "awskms.credentials": "metadata_unreachable" }, fixContains: { "awskms.credentials": ["--http-put-response-hop-limit 2"] } },
   { scenario: "node-role-instead-of-irsa", env: { KUBERNETES_SERVICE_HOST: "127.0.0.1" }, exit: 1, statuses: { identity: "warn", "round-trip": "fail" }, codes: { "awskms.identity": "node-role-in-pod" } },

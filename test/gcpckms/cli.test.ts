@@ -102,7 +102,11 @@ describe("vault-kms-doctor on gcpckms emulator scenarios", () => {
   it.each([
     ["gcp-version-disabled", "primary-disabled", [`gcloud kms keys versions enable 1 --key vault-unseal-key ${FLAGS}`]],
     ["gcp-version-destroy-scheduled", "primary-destroy-scheduled", [`gcloud kms keys versions restore 1 --key vault-unseal-key ${FLAGS}`, `gcloud kms keys versions enable 1 --key vault-unseal-key ${FLAGS}`]],
-    ["gcp-version-destroyed", "primary-destroyed", [`gcloud kms keys versions create --key vault-unseal-key ${FLAGS} --primary`]],
+    ["gcp-version-destroyed", "primary-destroyed", [
+      `gcloud kms keys versions list --key vault-unseal-key ${FLAGS}   # other ENABLED versions still decrypt what they wrapped`,
+      "vault status   # on every node: one still unsealed holds the root key in memory; keep it running",
+      `gcloud kms keys versions create --key vault-unseal-key ${FLAGS} --primary   # new key material, for a new or migrated Vault only`,
+    ]],
   ])("%s: %s with its gcloud fix; the round trip fails", async (scenario, code, commands) => {
     const r = await doctor(scenario);
     expect(r.codes[G("key")]).toEqual([code]);

@@ -84,7 +84,7 @@ describe("gcpckms checks against the emulator", () => {
 
   it("gcp-wrong-location with GOOGLE_REGION: the fix changes the variable, not the file", async () => {
     run = await runGcpScenario("gcp-wrong-location", { env: { GOOGLE_REGION: "global" } });
-    expect(run.finding("gcpckms.key", "wrong-location").fix!.commands[0]).toBe('export GOOGLE_REGION="us-central1"');
+    expect(run.finding("gcpckms.key", "wrong-location").fix!.commands[0]).toBe("export GOOGLE_REGION=us-central1");
   });
 
   it("gcp-permission-denied: '(or it may not exist)' explained; every missing permission with its grant", async () => {
@@ -125,7 +125,11 @@ describe("gcpckms checks against the emulator", () => {
   it.each([
     ["gcp-version-disabled", "fail:primary-disabled", "key_disabled", [`gcloud kms keys versions enable 1 --key vault-unseal-key ${FLAGS}`]],
     ["gcp-version-destroy-scheduled", "fail:primary-destroy-scheduled", "key_pending_deletion", [`gcloud kms keys versions restore 1 --key vault-unseal-key ${FLAGS}`, `gcloud kms keys versions enable 1 --key vault-unseal-key ${FLAGS}`]],
-    ["gcp-version-destroyed", "fail:primary-destroyed", "key_pending_deletion", [`gcloud kms keys versions create --key vault-unseal-key ${FLAGS} --primary`]],
+    ["gcp-version-destroyed", "fail:primary-destroyed", "key_destroyed", [
+      `gcloud kms keys versions list --key vault-unseal-key ${FLAGS}   # other ENABLED versions still decrypt what they wrapped`,
+      "vault status   # on every node: one still unsealed holds the root key in memory; keep it running",
+      `gcloud kms keys versions create --key vault-unseal-key ${FLAGS} --primary   # new key material, for a new or migrated Vault only`,
+    ]],
   ])("%s: the primary version's state fails the key check and the round trip, with the same fix", async (scenario, code, cause, commands) => {
     run = await runGcpScenario(scenario);
     expect(run.codes["gcpckms.key"]).toEqual([code]);

@@ -74,14 +74,28 @@ describe("reporters", () => {
     expect(escapeXml("a\u0000b\uFFFEc")).toBe("abc");
   });
 
-  it("text: 'Start here' names the most specific of several failures, with a one-line command", () => {
+  it("rootCauses: the most specific cause first, in JSON, JUnit and first on the text screen", () => {
     const contextFinding = { status: "fail" as const, code: "policy-requires-context", cause: "encryption_context_mismatch", message: "Your policy requires an encryption context Vault will never send.",
       fix: { summary: "Drop the condition.", commands: ["cat > key-policy.json <<'EOF'\n{}\nEOF", "aws kms put-key-policy --key-id K --policy-name default --policy file://key-policy.json"] } };
     const withContext = buildReport({ ...run, targets: [{ ...run.targets[1]!, checks: [...run.targets[1]!.checks, { id: "awskms.round-trip-context", title: "Round trip with kms_context", status: "fail", advisory: false, durationMs: 1, findings: [contextFinding] }] }] },
       { version: "0", startedAt: new Date(0), configFiles: [] });
+    expect(withContext.rootCauses!.map((rc) => rc.cause)).toEqual(["encryption_context_mismatch"]);
+    expect(withContext.rootCauses![0]!.checks[0]).toBe("awskms.round-trip-context");
+    expect(withContext.rootCauses![0]!.fix.commands).toEqual(contextFinding.fix.commands);
+    // The denials are what a context condition causes: symptoms of it, without a second (contradictory) fix.
+    expect(withContext.rootCauses![0]!.symptoms.filter((x) => x.status !== "warn").map((x) => [x.check, x.extraCommands])).toEqual([["awskms.round-trip", undefined], ["awskms.rotation", undefined]]);
     const text = renderText(withContext, { color: false, verbose: false });
-    expect(text).toMatch(/Start here: Your policy requires an encryption context Vault will never send\. \(awskms.round-trip-context\)\n  aws kms put-key-policy .* # after the file commands under awskms.round-trip-context above/);
-    expect(renderText(report, { color: false, verbose: false })).not.toContain("Start here");
+    const body = text.split("\n").slice(2).join("\n");
+    expect(body).toMatch(/^Start here: A policy requires an encryption context Vault never sends .*\n.*\n  Fix: Drop the condition\.\n    cat > key-policy.json <<'EOF'/);
+    expect(renderJunit(withContext)).toContain('<property name="vault-kms-doctor.rootCause.1" value="encryption_context_mismatch: ');
+  });
+
+  it("rootCauses: present whenever the verdict is not ok, also when the only problem is `error`; absent on a pass", () => {
+    const onlyError = buildReport({ ...run, targets: [{ ...run.targets[1]!, checks: [run.targets[1]!.checks[2]!] }] }, { version: "0", startedAt: new Date(0), configFiles: [] });
+    expect(onlyError.verdict).toBe("problems");
+    expect(onlyError.rootCauses!.map((rc) => rc.cause)).toEqual(["permission_denied"]);
+    const pass = buildReport({ ...run, targets: [run.targets[0]!] }, { version: "0", startedAt: new Date(0), configFiles: [] });
+    expect(pass.rootCauses).toBeUndefined();
   });
 
   it("exit code follows --fail-on; error counts as fail; advisory checks can be ignored by the gate", () => {

@@ -39,7 +39,7 @@ describe("messages with several causes are ranked and explained", () => {
     const d = explainText(text);
     expect(d.map((x) => x.cause)).toEqual(["key_not_found", "wrong_region"]);
     expect(d[0].distinguishing).toMatch(/another region/);
-    expect(d[1].fix?.commands[0]).toContain("describe-key --key-id arn:aws:kms:us-west-2:<account_id>:alias/vault-us");
+    expect(d[1].fix?.commands[0]).toContain("describe-key --key-id 'arn:aws:kms:us-west-2:<account_id>:alias/vault-us'");
   });
 
   it("node role denied on Kubernetes: IRSA not in effect first, policy second", () => {
@@ -96,10 +96,10 @@ describe("fix commands are filled from the text", () => {
 
   it("uses obvious placeholders for what the text does not say", () => {
     const [d] = explainText("NoCredentialProviders: no valid providers in chain");
-    expect(d.fix?.commands.join("\n")).toContain("<VAULT_SERVICE_ACCOUNT>");
+    expect(d.fix?.commands.join("\n")).toContain('"$VAULT_SERVICE_ACCOUNT"');
     const [g] = explainText("rpc error: code = PermissionDenied desc = Permission 'cloudkms.cryptoKeyVersions.useToDecrypt' denied on resource 'projects/acme/locations/global/keyRings/vault/cryptoKeys/unseal'");
     expect(g.fix?.commands[0]).toBe(
-      "gcloud kms keys add-iam-policy-binding unseal --keyring vault --location global --project acme --member serviceAccount:<SERVICE_ACCOUNT_EMAIL> --role roles/cloudkms.cryptoKeyEncrypterDecrypter",
+      'gcloud kms keys add-iam-policy-binding unseal --keyring vault --location global --project acme --member serviceAccount:"$SERVICE_ACCOUNT_EMAIL" --role roles/cloudkms.cryptoKeyEncrypterDecrypter',
     );
   });
 

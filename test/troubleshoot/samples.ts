@@ -250,10 +250,18 @@ export const RULE_SAMPLES: RuleSample[] = [
     entities: { keyVersion: "1", cryptoKey: "unseal", keyRing: "vault", location: "global" },
   },
   {
-    rule: "gcp.version_destroyed",
+    rule: "gcp.version_destroy_scheduled",
     cause: "key_pending_deletion",
     source: "https://cloud.google.com/kms/docs/destroy-restore",
     text: "rpc error: code = FailedPrecondition desc = projects/p/locations/global/keyRings/vault/cryptoKeys/unseal/cryptoKeyVersions/2 is not enabled, current state is: DESTROY_SCHEDULED.",
+    entities: { keyVersion: "2" },
+  },
+  {
+    // gcp-version-destroyed: DESTROYED is not "pending deletion"; nothing restores it.
+    rule: "gcp.version_destroyed",
+    cause: "key_destroyed",
+    source: "https://cloud.google.com/kms/docs/destroy-restore",
+    text: "rpc error: code = FailedPrecondition desc = projects/p/locations/global/keyRings/vault/cryptoKeys/unseal/cryptoKeyVersions/2 is not enabled, current state is: DESTROYED.",
     entities: { keyVersion: "2" },
   },
   {

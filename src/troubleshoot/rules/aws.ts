@@ -2,6 +2,7 @@
 // print them. Vault needs exactly kms:DescribeKey, kms:Encrypt, kms:Decrypt on the key and sends no
 // encryption context (go-kms-wrapping wrappers/awskms/awskms.go; docs/vault-seal-facts.md#awskms-requests).
 import type { Fix } from "../../model.js";
+import { shq } from "../../shell.js";
 import { defineRules, valueOr, type Entities } from "../rule.js";
 import { leastPrivilegeIdentityPolicy } from "../../policy/policy-documents.js";
 
@@ -10,7 +11,8 @@ const K8S_CONTEXT = /kubectl|\bpod\b|eks\.amazonaws\.com|serviceaccount|IRSA|web
 const VAULT_STORED_KEYS = /stored (?:unseal )?keys|unseal|seal wrapped value|barrier/i;
 
 function keyRef(e: Entities): string {
-  return e.keyArn ?? e.aliasArn ?? e.aliasName ?? "<KEY_ARN>";
+  const v = e.keyArn ?? e.aliasArn ?? e.aliasName;
+  return v ? shq(v) : "<KEY_ARN>";
 }
 
 function regionFlag(e: Entities): string {
@@ -23,10 +25,10 @@ export function sealKeyPolicy(keyArn: string): string {
 }
 
 function grantSealPolicy(e: Entities): Fix {
-  const resource = e.keyArn ?? "<KEY_ARN>";
+  const resource = e.keyArn ? shq(e.keyArn) : "<KEY_ARN>";
   const policy = sealKeyPolicy(resource);
   const grant = e.userName
-    ? `aws iam put-user-policy --user-name ${e.userName} --policy-name vault-kms-unseal --policy-document '${policy}'`
+    ? `aws iam put-user-policy --user-name ${shq(e.userName)} --policy-name vault-kms-unseal --policy-document '${policy}'`
     : `aws iam put-role-policy --role-name ${valueOr(e, "roleName", "<ROLE_NAME>")} --policy-name vault-kms-unseal --policy-document '${policy}'`;
   return {
     summary: `Allow ${e.principalArn ?? "Vault's AWS identity"} to use the seal key (kms:DescribeKey, kms:Encrypt, kms:Decrypt), and check that the key policy delegates to IAM and has no condition (e.g. kms:EncryptionContext) that Vault cannot meet.`,
@@ -79,10 +81,15 @@ function describeKeyFix(e: Entities, summary: string): Fix {
     summary,
     commands: [
       `aws kms describe-key --key-id ${keyRef(e)} ${regionFlag(e)}`,
-      `aws kms list-aliases ${regionFlag(e)} --query "Aliases[?AliasName=='${e.aliasName ?? aliasOf(e.aliasArn) ?? "<ALIAS_NAME>"}']"`,
+      `aws kms list-aliases ${regionFlag(e)} --query "Aliases[?AliasName=='${safeAlias(e.aliasName ?? aliasOf(e.aliasArn))}']"`,
     ],
     docs: "https://developer.hashicorp.com/vault/docs/configuration/seal/awskms",
   };
+}
+
+/** An alias name fit to sit inside the double-quoted JMESPath query, or the placeholder. */
+function safeAlias(alias: string | undefined): string {
+  return alias && /^alias\/[A-Za-z0-9/_-]{1,256}$/.test(alias) ? alias : "<ALIAS_NAME>";
 }
 
 function aliasOf(aliasArn: string | undefined): string | undefined {

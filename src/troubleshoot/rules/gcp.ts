@@ -2,6 +2,7 @@
 // googleapi `Error 403: ...`) and as the Node client raises them (`7 PERMISSION_DENIED: ...`).
 // Vault calls GetCryptoKey + TestIamPermissions at start-up, then Encrypt/Decrypt
 // (go-kms-wrapping wrappers/gcpckms/gcpckms.go).
+import { DESTROYED_EXPLANATION, DESTROYED_SUMMARY } from "../../gcp/version-state.js";
 import type { Fix } from "../../model.js";
 import { defineRules, valueOr, type Entities } from "../rule.js";
 
@@ -191,12 +192,12 @@ export const gcpRules = defineRules([
     sources: ["https://cloud.google.com/kms/docs/enable-disable"],
   },
   {
-    id: "gcp.version_destroyed",
+    id: "gcp.version_destroy_scheduled",
     cause: "key_pending_deletion",
     providers: ["gcpckms"],
-    title: "The crypto key version is scheduled for destruction or destroyed",
-    explanation: "A version in DESTROY_SCHEDULED can still be restored; once DESTROYED, data it wrapped (Vault's root key) is lost.",
-    patterns: [/current state is:?\s{0,3}DESTROY(?:_SCHEDULED|ED)/, /DESTROY_SCHEDULED/],
+    title: "The crypto key version is scheduled for destruction",
+    explanation: "A version in DESTROY_SCHEDULED can still be restored until its destroy time; restoring leaves it DISABLED, so it must be enabled too.",
+    patterns: [/current state is:?\s{0,3}DESTROY_SCHEDULED/, /DESTROY_SCHEDULED/],
     score: 95,
     fix: (e) => ({
       summary: "Restore the version while it is still DESTROY_SCHEDULED, then enable it.",
@@ -206,6 +207,21 @@ export const gcpRules = defineRules([
       ],
     }),
     sources: ["https://cloud.google.com/kms/docs/destroy-restore"],
+  },
+  {
+    id: "gcp.version_destroyed",
+    cause: "key_destroyed",
+    providers: ["gcpckms"],
+    title: "The crypto key version is destroyed",
+    explanation: DESTROYED_EXPLANATION,
+    patterns: [/current state is:?\s{0,3}DESTROYED\b/],
+    score: 96,
+    fix: (e) => ({
+      summary: DESTROYED_SUMMARY,
+      commands: [`gcloud kms keys versions list --key ${valueOr(e, "cryptoKey", "<CRYPTO_KEY>")} ${keyFlags(e)}   # other ENABLED versions still decrypt what they wrapped`],
+      docs: "https://cloud.google.com/kms/docs/destroy-restore",
+    }),
+    sources: ["https://cloud.google.com/kms/docs/destroy-restore", "https://cloud.google.com/kms/docs/key-states"],
   },
   {
     id: "gcp.decrypt_failed",
@@ -230,7 +246,8 @@ export const gcpRules = defineRules([
     score: 86,
     fix: (e) => ({
       summary: "Reduce the call rate or request a quota increase for Cloud KMS.",
-      commands: [`gcloud services quota list --service cloudkms.googleapis.com --consumer projects/${valueOr(e, "project", "<PROJECT>")}`],
+      // Quota listing is an alpha command (https://cloud.google.com/sdk/gcloud/reference/alpha/services/quota/list).
+      commands: [`gcloud alpha services quota list --service cloudkms.googleapis.com --consumer projects/${valueOr(e, "project", "<PROJECT>")}`],
     }),
     sources: ["https://cloud.google.com/kms/quotas"],
   },
