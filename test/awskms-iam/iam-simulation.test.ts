@@ -32,7 +32,7 @@ const rows: Row[] = [
   { scenario: "irsa-healthy", codes: ["pass:allowed"], decisions: ALLOWED },
   {
     scenario: "denied-by-identity-policy", codes: ["fail:denied", "fail:identity-policy-missing"], decisions: ALL_IMPLICIT,
-    args: { "identity-policy-missing": { role: "role vault-unseal", actions: ACTIONS, keyPolicy: "the key policy lets IAM policies decide, so the grant belongs in an identity policy" } },
+    args: { "identity-policy-missing": { role: "role vault-unseal", actions: ACTIONS, key: KEY_ARN, keyPolicy: "the key policy lets IAM policies decide, so the grant belongs in an identity policy" } },
     fixContains: { "identity-policy-missing": ["aws iam put-role-policy --role-name vault-unseal --policy-name vault-kms-unseal --policy-document file://vault-kms-unseal.json", `"Resource": "${KEY_ARN}"`] },
   },
   {
@@ -43,17 +43,17 @@ const rows: Row[] = [
   },
   {
     scenario: "explicit-deny", codes: ["fail:denied", "fail:explicit-deny"], decisions: ["kms:DescribeKey=allowed", "kms:Encrypt=allowed", "kms:Decrypt=explicitDeny"],
-    args: { "explicit-deny": { statement: '"DenyDecryptOutsidePipeline"', where: "the key policy", actions: "kms:Decrypt", role: "role vault-unseal" } },
+    args: { "explicit-deny": { statement: '"DenyDecryptOutsidePipeline"', where: "the key policy", actions: "kms:Decrypt", role: "role vault-unseal", contextNote: "" } },
     fixContains: { "explicit-deny": [`"ArnNotEquals": {\n          "aws:PrincipalArn": "${ROLE_ARN}"`, `aws kms put-key-policy --key-id ${KEY_ARN}`] },
   },
   {
     scenario: "context-required", config: CONTEXT_CONFIG, codes: ["fail:denied", "fail:context-required"], decisions: ALL_IMPLICIT,
-    args: { "context-required": { actions: ACTIONS, keys: "kms:EncryptionContext:App", describeKey: " and DescribeKey never carries one", withContext: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
+    args: { "context-required": { actions: ACTIONS, keys: "kms:EncryptionContext:App", describeKey: " and DescribeKey never carries one", verdict: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
     fixContains: { "context-required": ["aws iam put-role-policy --role-name vault-unseal", KEY_ARN] },
   },
   {
     scenario: "context-required", kmsContext: { App: "vault-prod" }, codes: ["fail:denied", "fail:context-required"], decisions: ALL_IMPLICIT,
-    args: { "context-required": { withContext: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
+    args: { "context-required": { verdict: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
   },
   {
     // The caller may not simulate: `error` with the permission to add, never pass.
