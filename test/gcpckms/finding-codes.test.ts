@@ -72,10 +72,27 @@ describe("gcpckms.credentials", () => {
   });
 
   it("a VM's Compute Engine default account with cloud-platform: node-default-account (warn)", async () => {
-    const r = await run("gcp-metadata-narrow-scopes", (s) => { s.metadata!.scopes = ["https://www.googleapis.com/auth/cloud-platform"]; });
+    // The warning comes from the metadata server's answers, before the token is fetched (whose speed is not the point here).
+    const r = await run("gcp-metadata-narrow-scopes", (s) => { s.metadata!.scopes = ["https://www.googleapis.com/auth/cloud-platform"]; }, { callTimeoutMs: 4_000 });
     const f = r.finding("gcpckms.credentials", "node-default-account");
     expect([f.status, f.args]).toEqual(["warn", { email: COMPUTE_SA, cluster: "" }]);
-    expect(r.codes["gcpckms.credentials"]).toEqual(["pass:metadata", "warn:node-default-account"]);
+  });
+});
+
+describe("gcpckms.api-enabled", () => {
+  it("a workforce user's ADC file logged in with narrow --scopes: Cloud KMS refuses the token's scopes, scopes (fail)", async () => {
+    const principal = "principal://iam.googleapis.com/locations/global/workforcePools/corp-pool/subject/ops@example.com";
+    const r = await run("gcp-healthy", (s) => {
+      delete s.credentials;
+      s.workforceUser = { principal, scopes: ["openid", "https://www.googleapis.com/auth/userinfo.email"] };
+    });
+    expect(r.codes["gcpckms.credentials"]).toEqual(["pass:file"]);
+    expect(r.finding("gcpckms.credentials", "file").args).toMatchObject({ type: "external_account_authorized_user", from: "env GOOGLE_APPLICATION_CREDENTIALS" });
+    const f = r.finding("gcpckms.api-enabled", "scopes");
+    expect(f.status).toBe("fail");
+    expect(f.cause).toBe("insufficient_scopes");
+    expect(String(f.args!.error)).toContain("PERMISSION_DENIED");
+    expect(emulator!.audit().some((e) => e.service === "gcp-sts" && e.principal === principal && e.result === "ok")).toBe(true);
   });
 });
 
