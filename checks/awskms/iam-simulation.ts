@@ -11,6 +11,8 @@ import { analyseKmsPolicies, VAULT_KMS_ACTIONS } from "../../src/policy/analyse.
 import { identityPolicyCommands, putKeyPolicyCommand, roleNameOf } from "../../src/policy/fix-commands.js";
 import { leastPrivilegeIdentityPolicy, roleKeyStatement } from "../../src/policy/policy-documents.js";
 import { carriesEncryptionContext } from "../../src/policy/vault-requests.js";
+import { policyMessages } from "../../src/policy/policy-messages.js";
+import { accountRootArn } from "../../src/policy/policy-documents.js";
 import type { PolicyAnalysis } from "../../src/policy/types.js";
 import { lookUpKeyArn } from "../../src/aws/key-arn-lookup.js";
 import { getRole, readRolePolicies } from "../../src/aws/role-documents.js";
@@ -90,12 +92,8 @@ export default defineCheck({
   advisory: false,
   docs: SIMULATOR_DOCS,
   messages: {
-    "allowed": "Simulated as {role}: {actions} are allowed on the key ({how}).",
-    "denied": "Simulated as {role}: {summary}.",
-    "explicit-deny": "Statement {statement} in {where} explicitly denies {actions} to {role}; no Allow can override it.",
-    "context-required": "{actions} {verb} allowed only with an encryption context: the simulator reports missing context values {keys}, and Vault's awskms seal sends none{describeKey}{withContext}.",
-    "identity-policy-missing": "No IAM policy of {role} allows {actions} on the key (simulator: implicit deny); {keyPolicy}.",
-    "key-policy-excludes-role": "The IAM policies of {role} allow {actions}{statements}, but the key policy neither names the role nor enables IAM policies (no statement for the account root): KMS ignores the IAM grant.",
+    // The situations the offline `policy` command reports too: its codes and templates (src/policy/policy-messages.ts).
+    ...policyMessages(["allowed", "denied", "explicit-deny", "context-required", "identity-policy-missing", "key-policy-excludes-role"]),
     "key-policy-excludes-role-inferred": "The IAM policies of {role} allow {actions}, but KMS refused GetKeyPolicy \"because no resource-based policy allows\" it (an IAM policy allowed the call, the key policy did not): the key policy does not enable IAM policies, so the IAM grant counts only if the key policy names the role.",
     "key-policy-unreadable": "Could not read the key policy ({error}): the simulation covers the IAM policies of {role} only; the key policy may still keep the role out.",
     "role-path-unknown": "iam:GetRole on {role} failed ({error}): simulating {roleArn}, which assumes the role has no path (an assumed-role ARN drops it).",
@@ -272,7 +270,7 @@ function causeFindings(ctx: CheckContext, denied: KmsVerdict[], e: SimulationEvi
   const identityFallback: Fix = { summary: `Attach the least-privilege policy to ${f.role}.`, commands: identityPolicyCommands(target, leastPrivilegeIdentityPolicy(target.keyArn)) };
 
   for (const deny of causes.denies) {
-    findings.push(ctx.report("fail", "explicit-deny", { statement: deny.statement, where: deny.where, actions: list(deny.actions), role: f.role }, {
+    findings.push(ctx.report("fail", "explicit-deny", { statement: deny.statement, where: deny.where, actions: list(deny.actions), role: f.role, contextNote: "" }, {
       cause: "permission_denied",
       details: { policy: deny.policyId, statement: deny.statement, actions: deny.actions },
       fix: lintFix(analysis, "explicit-deny", { summary: `Remove or narrow statement ${deny.statement} in ${deny.where}.`, commands: [] }, (lf) => lf.details?.statement === deny.statement),
@@ -283,17 +281,17 @@ function causeFindings(ctx: CheckContext, denied: KmsVerdict[], e: SimulationEvi
     const withContext = f.context
       ? passing.length > 0 ? `; with ${contextText(f.context)} the simulation allows ${list(passing)}` : `; with ${contextText(f.context)} they stay denied`
       : "";
-    findings.push(ctx.report("fail", "context-required", { actions: list(causes.contextActions), verb: causes.contextActions.length === 1 ? "is" : "are", keys: causes.contextKeys.join(", "), withContext, describeKey: causes.contextActions.includes("kms:DescribeKey") ? " and DescribeKey never carries one" : "" }, {
+    findings.push(ctx.report("fail", "context-required", { actions: list(causes.contextActions), verb: causes.contextActions.length === 1 ? "is" : "are", keys: causes.contextKeys.join(", "), by: "", verdict: withContext, describeKey: causes.contextActions.includes("kms:DescribeKey") ? " and DescribeKey never carries one" : "" }, {
       cause: "encryption_context_mismatch",
       details: { actions: causes.contextActions, missing_context_values: causes.contextKeys },
-      fix: lintFix(analysis, "context-condition-never-matches", { ...identityFallback, summary: "Grant Vault's actions without an encryption-context condition; remove kms_context from the seal stanza (the awskms seal has no such setting)." }),
+      fix: lintFix(analysis, "context-required", { ...identityFallback, summary: "Grant Vault's actions without an encryption-context condition; remove kms_context from the seal stanza (the awskms seal has no such setting)." }),
     }));
   }
   if (causes.identityMissing.length > 0) {
     const keyPolicy = !e.keyPolicy
       ? "the key policy could not be read"
       : causes.keyExcludes.length > 0 ? "the key policy does not let IAM policies decide either" : "the key policy lets IAM policies decide, so the grant belongs in an identity policy";
-    findings.push(ctx.report("fail", "identity-policy-missing", { role: f.role, actions: list(causes.identityMissing), keyPolicy }, {
+    findings.push(ctx.report("fail", "identity-policy-missing", { role: f.role, actions: list(causes.identityMissing), key: target.keyArn, keyPolicy }, {
       cause: "permission_denied",
       details: { actions: causes.identityMissing },
       fix: lintFix(analysis, "identity-policy-missing", identityFallback),
@@ -317,7 +315,7 @@ function causeFindings(ctx: CheckContext, denied: KmsVerdict[], e: SimulationEvi
     } else {
       const allowedBy = denied.filter((v) => causes.keyExcludes.includes(v.action) && v.simulator.decision === "allowed");
       const refs = refText(allowedBy.flatMap((v) => statementsBehind({ ...v, decision: "allowed" }, e)).filter((r, i, all) => all.findIndex((o) => o.statement === r.statement && o.where === r.where) === i));
-      findings.push(ctx.report("fail", "key-policy-excludes-role", { role: f.role, actions: list(causes.keyExcludes), statements: refs ? ` (${refs})` : "" }, {
+      findings.push(ctx.report("fail", "key-policy-excludes-role", { role: f.role, actions: list(causes.keyExcludes), root: accountRootArn(target.roleArn) ?? "-", assumed: "", statements: refs ? ` (the IAM grant: ${refs})` : "" }, {
         cause: "permission_denied",
         details: { actions: causes.keyExcludes },
         fix: lintFix(analysis, "key-policy-excludes-role", lintFix(analysis, "no-root-statement", { summary: "Add a statement naming the role to the key policy.", commands: [] })),

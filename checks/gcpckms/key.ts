@@ -29,7 +29,6 @@ export default defineCheck({
     "primary-destroy-scheduled": "The primary version {version} of {name} is scheduled for destruction on {destroyTime}: crypto operations already fail, and after that date whatever it wrapped (Vault's root key) is lost.",
     "primary-destroyed": "The primary version {version} of {name} is DESTROYED{destroyed}: it cannot be restored; a root key it wrapped cannot be decrypted any more.",
     "primary-other": "The primary version {version} of {name} is in state {state}.",
-    "location-mismatch": "Cloud KMS answered with location {actual}, but the seal is configured with region {configured}.",
     "not-found": "Key {name} does not exist: key ring {keyRing} in {location} holds no key {cryptoKey}. Vault fails at startup with \"error checking key existence: ... NotFound\".",
     "key-ring-not-found": "Key ring {keyRing} does not exist in location {location} of project {project}, so neither does the key. Vault fails at startup with \"error checking key existence: ... NotFound\".",
     "wrong-location": "Key ring {keyRing} is not in location {location} (the seal's region, from {from}) but in {found}: region must name the key ring's location.",
@@ -86,8 +85,6 @@ export default defineCheck({
           findings.push(ctx.report("fail", code, { ...args, destroyTime: protoTime(primary.destroyTime) ?? "?", destroyed: when ? ` (since ${when})` : "" }, { cause: verdict.cause, details, fix: verdict.fix }));
         }
       }
-      const actual = /\/locations\/([^/]+)\//.exec(String(key.name ?? name))?.[1];
-      if (actual && actual !== cfg.location) findings.push(ctx.report("warn", "location-mismatch", { actual, configured: cfg.location }));
       if (findings.every((f) => f.status !== "fail")) findings.unshift(ctx.report("pass", "ok", { name, version: primaryId, protection }, { details }));
       return { findings, facts };
     } finally {

@@ -1,4 +1,5 @@
-// The words and fixes of the policy lint, in one place: each function turns one detected fact into a Finding.
+// The fixes of the policy lint, and the arguments of its findings: each function turns one detected fact into a
+// Finding built from the message table it shares with awskms.iam-simulation (src/policy/policy-messages.ts).
 // Codes are a public contract (kebab-case, stable); the prose may change.
 import type { NamedPolicy, PolicyDocument } from "../iam/types.js";
 import { parseArn } from "../iam/arn.js";
@@ -15,18 +16,9 @@ import {
 import { accountRootArn, contextConditionKeys, statementList, stringList } from "./policy-documents.js";
 import type { ActionVerdict, PolicyAnalysisInput, StatementRef } from "./types.js";
 import { VAULT_KMS_ACTIONS, type VaultTarget } from "./vault-requests.js";
+import { POLICY_MESSAGES, policyFinding, type PolicyCode } from "./policy-messages.js";
 
-export const POLICY_FINDING_CODES = [
-  "all-allowed",
-  "action-denied",
-  "explicit-deny",
-  "context-condition-never-matches",
-  "identity-policy-missing",
-  "key-policy-excludes-role",
-  "no-root-statement",
-  "broad-grant",
-  "key-policy-not-given",
-] as const;
+export const POLICY_FINDING_CODES = Object.keys(POLICY_MESSAGES) as PolicyCode[];
 
 const DOCS = {
   vaultSeal: "https://developer.hashicorp.com/vault/docs/configuration/seal/awskms",
@@ -93,13 +85,10 @@ function identityWithoutStatementCommands(target: VaultTarget, policy: NamedPoli
 
 export function allAllowed(facts: Facts): Finding {
   const details: Finding["details"] = {};
-  for (const v of facts.perAction) details[v.action] = `allowed by ${v.matchedStatements.map((m) => `${m.sid ? `"${m.sid}"` : `#${m.index + 1}`} (${m.policyId})`).join(", ")}`;
-  return {
-    status: "pass",
-    code: "all-allowed",
-    message: `Vault's ${actionList(VAULT_KMS_ACTIONS)} are allowed for ${role(facts)} on the key, without an encryption context, as Vault sends them`,
-    details,
-  };
+  const by = (m: ActionVerdict["matchedStatements"][number]) => `${m.sid ? `"${m.sid}"` : `#${m.index + 1}`} (${m.policyId})`;
+  for (const v of facts.perAction) details[v.action] = `allowed by ${v.matchedStatements.map(by).join(", ")}`;
+  const how = [...new Set(facts.perAction.flatMap((v) => v.matchedStatements.map(by)))].join(", ");
+  return policyFinding("pass", "allowed", { role: role(facts), actions: actionList(VAULT_KMS_ACTIONS), how: how || "-" }, { details });
 }
 
 export interface DenialSummary {
@@ -115,7 +104,7 @@ export function actionDenied(facts: Facts, summary: DenialSummary): Finding {
   for (const v of denied) details[v.action] = `${DECISION_WORDS[v.decision]}${v.denialReason ? ` ${v.denialReason}` : ""}`;
   const causeCodes = [
     denies.length > 0 ? "explicit-deny" : undefined,
-    traps.length > 0 ? "context-condition-never-matches" : undefined,
+    traps.length > 0 ? "context-required" : undefined,
     causes.identityMissing.length > 0 ? "identity-policy-missing" : undefined,
     causes.keyExcludes.length > 0 ? "key-policy-excludes-role" : undefined,
   ].filter((c): c is string => c !== undefined);
@@ -131,69 +120,64 @@ export function actionDenied(facts: Facts, summary: DenialSummary): Finding {
   if (facts.keyPolicyChanged && facts.correctedKeyPolicy) commands.push(...keyPolicyCommands(facts.target, facts.correctedKeyPolicy));
   if (!facts.input.keyPolicy && causes.keyExcludes.length > 0) commands.push(`# read the key policy and run this lint on it: ${readKeyPolicyCommand(facts.target)}`);
 
-  return {
-    status: "fail",
-    code: "action-denied",
-    message: `Vault cannot use the key: ${actionList(denied.map((v) => v.action))} ${denied.length === 1 ? "is" : "are"} denied for ${role(facts)}`,
+  // The same summary as awskms.iam-simulation's: each of Vault's actions with its decision.
+  const verdicts = facts.perAction.map((v) => `${v.action} ${DECISION_WORDS[v.decision]}`).join(", ");
+  return policyFinding("fail", "denied", { role: role(facts), summary: verdicts }, {
     details,
     fix: { summary: "Apply the corrected policies (least privilege: Vault's three actions on this key only)", commands, docs: DOCS.vaultSeal },
-  };
+  });
 }
 
 export function explicitDeny(facts: Facts, deny: StatementRef & { actions: string[] }, policies: NamedPolicy[]): Finding {
   const policy = policies.find((p) => p.id === deny.policyId);
   const statement = policy ? statementList(policy.document)[deny.index] : undefined;
   const onContext = statement ? contextConditionKeys(statement).length > 0 : false;
-  const message =
-    `Statement ${deny.label} in ${where(deny)} explicitly denies ${actionList(deny.actions)} to ${role(facts)}; an explicit deny overrides every allow` +
-    (onContext ? ". Its condition on the encryption context holds because Vault sends none" : "");
+  const args = {
+    statement: deny.label, where: where(deny), actions: actionList(deny.actions), role: role(facts),
+    contextNote: onContext ? ". Its condition on the encryption context holds because Vault sends none" : "",
+  };
   const details: Finding["details"] = { policy: deny.policyId, statement: deny.label, actions: deny.actions };
   if (deny.source === "resource") {
-    return {
-      status: "fail",
-      code: "explicit-deny",
-      message,
+    return policyFinding("fail", "explicit-deny", args, {
       details,
       fix: keyPolicyFix(facts, `Exempt the role from statement ${deny.label} (ArnNotEquals aws:PrincipalArn): the deny stays in force for everyone else`, DOCS.evaluation),
-    };
+    });
   }
-  return {
-    status: "fail",
-    code: "explicit-deny",
-    message,
+  return policyFinding("fail", "explicit-deny", args, {
     details,
     fix: {
       summary: `Remove statement ${deny.label} from identity policy ${deny.policyId}: a deny in a policy of the role always wins`,
       commands: policy ? identityWithoutStatementCommands(facts.target, policy, deny.index) : [],
       docs: DOCS.evaluation,
     },
-  };
+  });
 }
 
 export function contextTrap(facts: Facts, trap: ContextTrap, failing: boolean): Finding {
-  const base =
-    `Statement ${trap.label} in ${where(trap)} allows ${actionList(trap.actions)} only with an encryption context (${trap.contextKeys.join(", ")}), ` +
-    `but Vault's awskms seal sends none${trap.actions.includes("kms:DescribeKey") ? " and DescribeKey never carries one" : ""}: it can never match Vault's requests`;
   const details: Finding["details"] = { policy: trap.policyId, statement: trap.label, requires: trap.contextKeys, actions: trap.actions };
   const context = facts.input.kmsContext;
-  let tail = failing ? ". Your policy requires an encryption context Vault will never send" : ". Other statements let Vault in, so for Vault this one is dead weight";
+  let verdict = failing ? ": your policy requires an encryption context Vault will never send" : ": other statements let Vault in, so for Vault this one is dead weight";
   if (context) {
     const passing = facts.perAction.filter((v) => trap.actions.includes(v.action) && v.decisionWithContext === "allowed" && v.decision !== "allowed").map((v) => v.action);
     for (const v of facts.perAction.filter((p) => trap.actions.includes(p.action))) {
       details[`${v.action} with ${contextText(context)}`] = `${DECISION_WORDS[v.decisionWithContext ?? v.decision]}; as Vault sends it: ${DECISION_WORDS[v.decision]}`;
     }
     if (failing && passing.length > 0) {
-      tail = `. With ${contextText(context)} ${actionList(passing)} would pass, but Vault's requests carry no context and are denied: your policy requires an encryption context Vault will never send`;
+      verdict = `; with ${contextText(context)} ${actionList(passing)} would pass, but Vault's requests carry no context and are denied: your policy requires an encryption context Vault will never send`;
     }
   }
+  const args = {
+    actions: actionList(trap.actions), verb: trap.actions.length === 1 ? "is" : "are", keys: trap.contextKeys.join(", "),
+    by: ` by statement ${trap.label} in ${where(trap)}`, describeKey: trap.actions.includes("kms:DescribeKey") ? " and DescribeKey never carries one" : "", verdict,
+  };
   const kmsContextNote = "remove kms_context from the seal stanza too: the awskms seal has no such setting and ignores it";
   if (!failing) {
-    return { status: "warn", code: "context-condition-never-matches", message: base + tail, details, fix: { summary: `Keep the condition only if other clients rely on it; ${kmsContextNote}`, commands: [], docs: DOCS.context } };
+    return policyFinding("warn", "context-required", args, { details, fix: { summary: `Keep the condition only if other clients rely on it; ${kmsContextNote}`, commands: [], docs: DOCS.context } });
   }
   const fix = trap.source === "resource"
     ? keyPolicyFix(facts, `Drop the encryption-context condition from statement ${trap.label} of the key policy; ${kmsContextNote}`, DOCS.context)
     : identityFix(facts, `Grant Vault's actions without an encryption-context condition; ${kmsContextNote}`, DOCS.context);
-  return { status: "fail", code: "context-condition-never-matches", message: base + tail, details, fix };
+  return policyFinding("fail", "context-required", args, { details, fix });
 }
 
 export function identityPolicyMissing(facts: Facts, actions: string[]): Finding {
@@ -204,58 +188,44 @@ export function identityPolicyMissing(facts: Facts, actions: string[]): Finding 
   const details: Finding["details"] = { actions, "identity policies": given ? facts.input.identityPolicies.map((p) => p.id) : "none given" };
   // "You cannot use a key id, alias name, or alias ARN to identify a KMS key in an IAM policy statement" (cmks-in-iam-policies.html).
   if (aliasResource) details.hint = "a Resource names an alias ARN; IAM policies must name the key ARN";
-  return {
-    status: "fail",
-    code: "identity-policy-missing",
-    message: `No identity policy of ${role(facts)} allows ${actionList(actions)} on key ${facts.target.keyArn}, and the key policy does not name the role`,
+  return policyFinding("fail", "identity-policy-missing", { role: role(facts), actions: actionList(actions), key: facts.target.keyArn, keyPolicy: "the key policy does not name the role" }, {
     details,
     fix: identityFix(facts, `Attach the least-privilege policy to ${role(facts)}`, DOCS.keyInIamPolicy),
-  };
+  });
 }
 
 export function keyPolicyExcludesRole(facts: Facts, actions: string[]): Finding {
   const root = accountRootArn(facts.target.roleArn);
   const details: Finding["details"] = { actions, "account root": root ?? null };
+  const args = { role: role(facts), actions: actionList(actions), root: root ?? "-", statements: "" };
   if (!facts.input.keyPolicy) {
-    return {
-      status: "fail",
-      code: "key-policy-excludes-role",
-      message: `The key is in another account than ${role(facts)}: its key policy must name the role or its account (${root}) for ${actionList(actions)}`,
+    return policyFinding("fail", "key-policy-excludes-role", { ...args, assumed: " (not given: the default policy of the key's own account, another account than the role's, is assumed)" }, {
       details,
       fix: { summary: "Read the key policy and run this lint on it with --key-policy", commands: [readKeyPolicyCommand(facts.target)], docs: DOCS.rootStatement },
-    };
+    });
   }
-  return {
-    status: "fail",
-    code: "key-policy-excludes-role",
-    message: `The key policy lets ${role(facts)} in for none of ${actionList(actions)}: it neither names the role nor allows its account (${root}, "enable IAM policies"), so no identity policy can grant them`,
+  return policyFinding("fail", "key-policy-excludes-role", { ...args, assumed: "" }, {
     details,
     fix: keyPolicyFix(facts, `Add a statement naming ${role(facts)} for Vault's three actions to the key policy`, DOCS.rootStatement),
-  };
+  });
 }
 
 export function noRootStatement(facts: Facts, failing: boolean): Finding {
   const root = accountRootArn(facts.target.roleArn);
-  const message =
-    `The key policy has no "enable IAM policies" statement for ${root} and does not name ${facts.target.roleArn}` +
-    (failing ? ": IAM policies cannot grant access to this key" : ": Vault gets in only through a wildcard principal");
   const summary = `Name the role in the key policy (done below), or add the account-root statement so that IAM policies count`;
-  return {
-    status: failing ? "fail" : "warn",
-    code: "no-root-statement",
-    message,
+  return policyFinding(failing ? "fail" : "warn", "no-root-statement", {
+    root: root ?? "-", roleArn: facts.target.roleArn,
+    consequence: failing ? "IAM policies cannot grant access to this key" : "Vault gets in only through a wildcard principal",
+  }, {
     details: { "account root": root ?? null },
     fix: failing ? keyPolicyFix(facts, summary, DOCS.rootStatement) : { summary, commands: [], docs: DOCS.rootStatement },
-  };
+  });
 }
 
 export function keyPolicyNotGiven(facts: Facts): Finding {
-  return {
-    status: "skip",
-    code: "key-policy-not-given",
-    message: "Key policy not reviewed (no --key-policy): assumed the default key policy, which lets IAM policies decide",
+  return policyFinding("skip", "key-policy-not-given", {}, {
     fix: { summary: "Read the key policy and pass it with --key-policy", commands: [readKeyPolicyCommand(facts.target)], docs: DOCS.getKeyPolicy },
-  };
+  });
 }
 
 const BROAD_WORDS: Record<BroadGrantKind, string> = {
@@ -265,12 +235,11 @@ const BROAD_WORDS: Record<BroadGrantKind, string> = {
 };
 
 export function broadGrant(facts: Facts, grant: BroadGrant): Finding {
-  const message =
-    `Statement ${grant.label} in ${where(grant)} ${grant.kinds.map((k) => BROAD_WORDS[k]).join(" and ")}; ` +
-    `Vault needs only ${actionList(VAULT_KMS_ACTIONS)} on this key`;
   const details: Finding["details"] = { policy: grant.policyId, statement: grant.label, kinds: grant.kinds };
   const fix = grant.source === "identity"
     ? identityFix(facts, `Give ${role(facts)} the least-privilege policy instead and drop statement ${grant.label}`, DOCS.leastPrivilege)
     : { summary: `Narrow statement ${grant.label} to Principal ${facts.target.roleArn} and Vault's three actions`, commands: [], docs: DOCS.leastPrivilege };
-  return { status: "warn", code: "broad-grant", message, details, fix };
+  return policyFinding("warn", "broad-grant", {
+    statement: grant.label, where: where(grant), grants: grant.kinds.map((k) => BROAD_WORDS[k]).join(" and "), needed: actionList(VAULT_KMS_ACTIONS),
+  }, { details, fix });
 }

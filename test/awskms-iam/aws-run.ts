@@ -33,7 +33,7 @@ export interface AwsRun {
 
 export async function runAwsScenario(
   scenario: string | Scenario,
-  opts: { config?: string; env?: Record<string, string | undefined>; kmsContext?: Record<string, string> } = {},
+  opts: { config?: string; env?: Record<string, string | undefined>; kmsContext?: Record<string, string>; checks?: AnyCheck[] } = {},
 ): Promise<AwsRun> {
   const emulator = await startEmulator(scenario);
   try {
@@ -41,7 +41,7 @@ export async function runAwsScenario(
     for (const k of Object.keys(env).filter((k) => k.startsWith("AWS_"))) vi.stubEnv(k, env[k]);
     const config = loadVaultConfig([opts.config ?? CONFIG], { env });
     const seal = config.seals[0]!;
-    const result = await runSealChecks(config, AWSKMS_IAM_CHECKS, { env, kmsContext: opts.kmsContext });
+    const result = await runSealChecks(config, opts.checks ?? AWSKMS_IAM_CHECKS, { env, kmsContext: opts.kmsContext });
     const codes = codesByCheck(result);
     return {
       emulator,

@@ -14,50 +14,51 @@ interface Row {
   kmsContext?: Record<string, string>;
   codes: string[];
   decisions?: string[];
-  /** finding code -> strings its message must contain */
-  says?: Record<string, string[]>;
+  /** finding code -> arguments its message was built from (a subset) */
+  args?: Record<string, Record<string, unknown>>;
   /** finding code -> strings its fix commands must contain */
   fixContains?: Record<string, string[]>;
 }
 
+const ACTIONS = "kms:DescribeKey, kms:Encrypt and kms:Decrypt";
 const ALLOWED = ["kms:DescribeKey=allowed", "kms:Encrypt=allowed", "kms:Decrypt=allowed"];
 const ALL_IMPLICIT = ["kms:DescribeKey=implicitDeny", "kms:Encrypt=implicitDeny", "kms:Decrypt=implicitDeny"];
 
 const rows: Row[] = [
   {
     scenario: "healthy", codes: ["pass:allowed"], decisions: ALLOWED,
-    says: { allowed: ['"VaultKmsUnseal" in identity policy vault-kms-unseal', '"Enable IAM User Permissions" in the key policy'] },
+    args: { allowed: { role: "role vault-unseal", actions: ACTIONS, how: '"VaultKmsUnseal" in identity policy vault-kms-unseal, "Enable IAM User Permissions" in the key policy' } },
   },
   { scenario: "irsa-healthy", codes: ["pass:allowed"], decisions: ALLOWED },
   {
     scenario: "denied-by-identity-policy", codes: ["fail:denied", "fail:identity-policy-missing"], decisions: ALL_IMPLICIT,
-    says: { "identity-policy-missing": ["the key policy lets IAM policies decide"] },
+    args: { "identity-policy-missing": { role: "role vault-unseal", actions: ACTIONS, key: KEY_ARN, keyPolicy: "the key policy lets IAM policies decide, so the grant belongs in an identity policy" } },
     fixContains: { "identity-policy-missing": ["aws iam put-role-policy --role-name vault-unseal --policy-name vault-kms-unseal --policy-document file://vault-kms-unseal.json", `"Resource": "${KEY_ARN}"`] },
   },
   {
     // vault-unseal may not read this key policy: KMS's own denial of GetKeyPolicy says the key policy does not enable IAM.
     scenario: "denied-by-key-policy", codes: ["fail:denied", "warn:key-policy-unreadable", "fail:key-policy-excludes-role-inferred"], decisions: ALL_IMPLICIT,
-    says: { "key-policy-excludes-role-inferred": ["no resource-based policy allows"] },
+    args: { "key-policy-excludes-role-inferred": { role: "role vault-unseal", actions: ACTIONS } },
     fixContains: { "key-policy-excludes-role-inferred": [`"AWS": "${ROLE_ARN}"`, `aws kms put-key-policy --key-id ${KEY_ARN} --policy-name default --policy file://key-policy.json --region us-east-1`] },
   },
   {
     scenario: "explicit-deny", codes: ["fail:denied", "fail:explicit-deny"], decisions: ["kms:DescribeKey=allowed", "kms:Encrypt=allowed", "kms:Decrypt=explicitDeny"],
-    says: { "explicit-deny": ['Statement "DenyDecryptOutsidePipeline" in the key policy explicitly denies kms:Decrypt to role vault-unseal'] },
+    args: { "explicit-deny": { statement: '"DenyDecryptOutsidePipeline"', where: "the key policy", actions: "kms:Decrypt", role: "role vault-unseal", contextNote: "" } },
     fixContains: { "explicit-deny": [`"ArnNotEquals": {\n          "aws:PrincipalArn": "${ROLE_ARN}"`, `aws kms put-key-policy --key-id ${KEY_ARN}`] },
   },
   {
     scenario: "context-required", config: CONTEXT_CONFIG, codes: ["fail:denied", "fail:context-required"], decisions: ALL_IMPLICIT,
-    says: { "context-required": ["kms:EncryptionContext:App", "DescribeKey never carries one", "with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt"] },
+    args: { "context-required": { actions: ACTIONS, keys: "kms:EncryptionContext:App", describeKey: " and DescribeKey never carries one", verdict: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
     fixContains: { "context-required": ["aws iam put-role-policy --role-name vault-unseal", KEY_ARN] },
   },
   {
     scenario: "context-required", kmsContext: { App: "vault-prod" }, codes: ["fail:denied", "fail:context-required"], decisions: ALL_IMPLICIT,
-    says: { "context-required": ["with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt"] },
+    args: { "context-required": { verdict: "; with App=vault-prod the simulation allows kms:Encrypt and kms:Decrypt" } },
   },
   {
     // The caller may not simulate: `error` with the permission to add, never pass.
     scenario: "no-simulate-permission", codes: ["error:simulate-denied"],
-    says: { "simulate-denied": ["iam:SimulatePrincipalPolicy"] },
+    args: { "simulate-denied": { role: "role vault-unseal", error: expect.stringMatching(/^AccessDenied: .* iam:SimulatePrincipalPolicy /) } },
     fixContains: { "simulate-denied": ['"Action": "iam:SimulatePrincipalPolicy"', `"Resource": "${ROLE_ARN}"`] },
   },
 ];
@@ -68,7 +69,7 @@ describe("awskms.iam-simulation against the emulator", () => {
     expect(run.codes[ID]).toEqual(row.codes);
     const head = run.result.checks.find((c) => c.id === ID)!.findings[0]!;
     if (row.decisions) expect(head.details?.decisions).toEqual(row.decisions);
-    for (const [code, needles] of Object.entries(row.says ?? {})) for (const n of needles) expect(run.finding(ID, code).message).toContain(n);
+    for (const [code, args] of Object.entries(row.args ?? {})) expect(run.finding(ID, code).args).toMatchObject(args);
     for (const [code, needles] of Object.entries(row.fixContains ?? {})) {
       const commands = (run.finding(ID, code).fix?.commands ?? []).join("\n");
       for (const n of needles) expect(commands).toContain(n);
@@ -101,6 +102,6 @@ describe("awskms.iam-simulation against the emulator", () => {
     stmt.Action = (stmt.Action as string[]).filter((a) => a !== "iam:GetRole");
     const run = await runAwsScenario(s);
     expect(run.codes[ID]).toEqual(["pass:allowed", "warn:role-path-unknown"]);
-    expect(run.finding(ID, "role-path-unknown").message).toContain(ROLE_ARN);
+    expect(run.finding(ID, "role-path-unknown").args).toMatchObject({ role: "vault-unseal", roleArn: ROLE_ARN });
   });
 });

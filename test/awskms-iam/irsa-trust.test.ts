@@ -34,7 +34,7 @@ describe("awskms.irsa-trust against the emulator", () => {
   it("irsa-healthy: the trust policy accepts the token", async () => {
     const run = await runAwsScenario("irsa-healthy");
     expect(run.codes[ID]).toEqual(["pass:trusted"]);
-    expect(run.finding(ID, "trusted").message).toContain("sub system:serviceaccount:vault:vault");
+    expect(run.finding(ID, "trusted").args).toMatchObject({ role: "vault-unseal", sub: "system:serviceaccount:vault:vault", aud: "sts.amazonaws.com", iss: ISS, provider: PROVIDER });
   });
 
   it("healthy (static keys, no IRSA): skipped", async () => {
@@ -45,7 +45,7 @@ describe("awskms.irsa-trust against the emulator", () => {
   it("an unreadable token file: error, nothing to compare", async () => {
     const run = await runAwsScenario("irsa-healthy", { env: { AWS_WEB_IDENTITY_TOKEN_FILE: "/nonexistent/token" } });
     expect(run.codes[ID]).toEqual(["error:token-unreadable"]);
-    expect(run.finding(ID, "token-unreadable").message).toContain("ENOENT");
+    expect(run.finding(ID, "token-unreadable").args).toEqual({ file: "/nonexistent/token", problem: expect.stringContaining("ENOENT") });
   });
 
   it("irsa-sub-mismatch: the exchange fails, no other credentials can read the role -> error with claims and the get-role command", async () => {
@@ -54,7 +54,7 @@ describe("awskms.irsa-trust against the emulator", () => {
     expect(run.codes[ID]).toEqual(["error:no-reader"]);
     const f = run.finding(ID, "no-reader");
     expect(f.cause).toBe("web_identity_failed");
-    expect(f.message).toContain(`sub ${TOKEN_SUB}`);
+    expect(f.args).toMatchObject({ role: "vault-unseal", sub: TOKEN_SUB, aud: "sts.amazonaws.com", iss: ISS });
     expect(f.details).toMatchObject({ sub: TOKEN_SUB, iss: ISS, aud: ["sts.amazonaws.com"], role_arn: ROLE_ARN });
     expect(f.fix?.commands).toEqual(["aws iam get-role --role-name vault-unseal --query Role.AssumeRolePolicyDocument"]);
     // Nothing was asked of IAM: there was nobody to ask as.
@@ -66,9 +66,10 @@ describe("awskms.irsa-trust against the emulator", () => {
     const run = await runAwsScenario(scenario, { env });
     expect(run.codes[ID]).toEqual(["fail:mismatch"]);
     const f = run.finding(ID, "mismatch");
-    expect(f.message).toBe(
-      `The trust policy of role vault-unseal does not accept the pod's token: statement #1 expects sub system:serviceaccount:vault:vault (StringEquals), the token says ${TOKEN_SUB}.`,
-    );
+    expect(f.args).toEqual({
+      role: "vault-unseal",
+      problems: `statement #1 expects sub system:serviceaccount:vault:vault (StringEquals), the token says ${TOKEN_SUB}`,
+    });
     expect(f.cause).toBe("web_identity_failed");
     expect(f.details?.read_as).toBe("shared profile default");
     const commands = f.fix!.commands;
@@ -86,7 +87,7 @@ describe("awskms.irsa-trust against the emulator", () => {
     const run = await runAwsScenario(scenario, { env });
     expect(run.codes[ID]).toEqual(["error:get-role-denied"]);
     const f = run.finding(ID, "get-role-denied");
-    expect(f.message).toContain("AccessDenied");
+    expect(f.args).toMatchObject({ role: "vault-unseal", reader: "shared profile default", error: expect.stringMatching(/^AccessDenied: /), sub: TOKEN_SUB });
     expect(f.fix?.summary).toContain(`iam:GetRole on ${ROLE_ARN}`);
     expect(f.fix?.commands).toEqual(["aws iam get-role --role-name vault-unseal --query Role.AssumeRolePolicyDocument"]);
   });

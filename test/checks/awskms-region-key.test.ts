@@ -23,7 +23,7 @@ describe("awskms.region-key", () => {
     const config = configFromText(seal('  kms_key_id = "alias/vault-unseal, "'), { AWS_REGION: "eu-west-1" });
     const result = await runCheck(regionKey, config, { env: { ...NO_IMDS, AWS_REGION: "eu-west-1" } });
     const [region, stray] = result.checks[0]!.findings;
-    expect(region!.message).toContain("from env AWS_REGION");
+    expect(region!.args).toMatchObject({ region: "eu-west-1", from: "env AWS_REGION" });
     expect(stray!.fix!.commands[0]).toContain('kms_key_id = "alias/vault-unseal"');
   });
 });

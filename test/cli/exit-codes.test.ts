@@ -77,7 +77,7 @@ describe("outputs", () => {
     expect(codes["config/config.seal-layout"]).toContain("migration");
     expect(codes["awskms-disabled/config.ignored-keys"]).toEqual(["kms-context-ignored"]);
     const finding = report.targets.find((t: any) => t.id === "awskms-disabled").checks.find((c: any) => c.id === "config.ignored-keys").findings[0];
-    expect(finding.message).toContain(`${dir}/10-seal-old.hcl:4`);
+    expect(finding.args).toMatchObject({ where: `${dir}/10-seal-old.hcl:4` });
   });
 
   it("text on stdout and JUnit to a file in one run", async () => {

@@ -98,6 +98,7 @@ describe("config reader", () => {
     try {
       loadVaultConfig([fixture("broken-syntax.hcl")], { env: {} });
     } catch (err) {
+      // An exception's text, not a finding: file:line:column is what the user reads.
       expect((err as ConfigSyntaxError).message).toMatch(/broken-syntax\.hcl:\d+:\d+: .*RBRACE/);
     }
   });

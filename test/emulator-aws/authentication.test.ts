@@ -64,6 +64,7 @@ describe("clock-skew (the emulator's clock runs 15 minutes ahead of the client's
     emu = await startAwsEmulator(awsScenario("clock-skew"));
     const failure = await failureOf(stsClient(emu).send(new GetCallerIdentityCommand({})));
     expect(failure.name).toBe("SignatureDoesNotMatch");
+    // AWS's exact wording is the point: the emulator must answer as AWS does.
     expect(failure.message).toMatch(expiredPattern);
   });
 
@@ -78,6 +79,7 @@ describe("clock-skew (the emulator's clock runs 15 minutes ahead of the client's
     emu = await startAwsEmulator({ ...awsScenario("healthy"), clockSkewSeconds: -900 });
     const failure = await failureOf(kmsClient(emu).send(new DescribeKeyCommand({ KeyId: "alias/vault-unseal" })));
     expect(failure.name).toBe("InvalidSignatureException");
+    // AWS's exact wording is the point: the emulator must answer as AWS does.
     expect(failure.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/);
   });
 });

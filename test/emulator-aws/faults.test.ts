@@ -98,6 +98,7 @@ describe("runtime faults (setFaults)", () => {
     emu = await startAwsEmulator(awsScenario("healthy"));
     emu.setFaults([{ kind: "reset", service: "kms" }]);
     const failure = await failureOf(kmsClient(emu).send(describeKey));
+    // Node's own words for a reset connection are the point: the doctor's network classifier keys on them.
     expect(failure.message).toMatch(/ECONNRESET|socket hang up/);
     expect(emu.audit.at(-1)?.result).toBe("connection-reset");
   });
@@ -114,6 +115,7 @@ describe("runtime faults (setFaults)", () => {
     emu = await startAwsEmulator(awsScenario("healthy"));
     emu.setFaults([{ kind: "truncated", service: "kms" }]);
     const failure = await failureOf(kmsClient(emu).send(describeKey));
+    // Node's words for a body cut short are the point (what the SDK surfaces; the classifier keys on them).
     expect(failure.message).toMatch(/aborted|ECONNRESET|socket hang up|premature|terminated/i);
   });
 });
@@ -123,5 +125,6 @@ test("close() resolves while a request is still hanging, and the client sees the
   const pending = failureOf(kmsClient(hanging, { requestHandler: { connectionTimeout: 500, requestTimeout: 10_000, throwOnRequestTimeout: true } }).send(describeKey));
   while (hanging.audit.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   await hanging.close();
+  // Node's words for a connection closed under a pending request are the point.
   expect((await pending).message).toMatch(/ECONNRESET|socket hang up|aborted/);
 });

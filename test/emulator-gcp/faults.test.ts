@@ -77,6 +77,7 @@ describe("faults", () => {
     try {
       const err = await rpcFailure(dead.client.getCryptoKey({ name: KEY }));
       expect(err.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+      // google-gax's exact wording is the point: the emulator must make the real client say what it says against Google.
       expect(err.message).toContain("Total timeout of API google.cloud.kms.v1.KeyManagementService exceeded 700 milliseconds");
       expect(err.message).toContain("14 UNAVAILABLE");
     } finally {

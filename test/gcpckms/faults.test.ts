@@ -30,7 +30,7 @@ describe("gcpckms checks when Cloud KMS does not answer", () => {
     expect(run.codes["gcpckms.key"]).toEqual(["error:failed"]);
     const f = run.finding("gcpckms.key", "failed");
     expect(f.cause).toBe("network_unreachable");
-    expect(f.message).toContain("DEADLINE_EXCEEDED");
+    expect(f.args!.error).toContain("DEADLINE_EXCEEDED");
     expect(run.codes["gcpckms.rotation"]).toEqual(["skip:prerequisite-failed"]);
     expect(run.result.status).toBe("error");
   });

@@ -64,7 +64,7 @@ describe("migrate.layout", () => {
   it("says the migration goes to the wrong type", async () => {
     const env = { VAULT_SEAL_TYPE: "awskms" };
     const result = await runCheck(migrationLayout, fixture("awskms-to-gcpckms", env), { env });
-    expect(result.checks[0]!.findings[0]!.message).toContain("this migration would go awskms -> awskms instead of awskms -> gcpckms");
+    expect(result.checks[0]!.findings[0]).toMatchObject({ code: "seal-type-exported", args: { value: "awskms", from: "awskms", declared: "gcpckms" } });
   });
 });
 

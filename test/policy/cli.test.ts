@@ -31,7 +31,7 @@ describe("vault-kms-doctor policy", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("With --kms-context App=vault-prod (Vault never sends it)");
     expect(r.stdout).toContain("your policy requires an encryption context Vault will never send");
-    expect(r.stdout).toContain("[context-condition-never-matches]");
+    expect(r.stdout).toContain("[context-required]");
     expect(r.stdout).toContain("aws iam put-role-policy --role-name vault-unseal --policy-name vault-kms-unseal --policy-document file://vault-kms-unseal.json");
     expect(r.stdout).toMatch(/✗ Vault cannot unseal with these policies: 3 of 3 actions denied/);
   });
@@ -41,7 +41,7 @@ describe("vault-kms-doctor policy", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.schemaVersion).toBe(1);
-    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(["action-denied", "key-policy-excludes-role", "no-root-statement"]);
+    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(["denied", "key-policy-excludes-role", "no-root-statement"]);
     expect(report.perAction.map((v: { decision: string }) => v.decision)).toEqual(["implicitDeny", "implicitDeny", "implicitDeny"]);
     expect(report.corrected.identityPolicy.Statement[0].Resource).toBe(KEY);
     expect(report.corrected.keyPolicy.Statement.at(-1).Principal).toEqual({ AWS: ROLE });

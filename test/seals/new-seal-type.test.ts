@@ -67,7 +67,7 @@ describe("a seal type registered only by its descriptor", () => {
     expect(findings(await runCheck(requiredKeys, config)).map((f) => [f.status, f.code])).toEqual([["fail", "missing"]]);
     const ignored = findings(await runCheck(ignoredKeys, config));
     expect(ignored.map((f) => f.code)).toEqual(["ignored-key-suggest"]);
-    expect(ignored[0]!.message).toContain("widget_id");
+    expect(ignored[0]!.args).toMatchObject({ key: "widget", type: "testseal", suggestion: "widget_id" });
   });
 
   it("environment overlay: the descriptor's variable overrides the file, with provenance", async () => {

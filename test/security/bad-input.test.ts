@@ -22,6 +22,7 @@ function load(content: string | Buffer, ext = "hcl") {
     return loadVaultConfig([file], { env: {} });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ConfigSyntaxError) {
+      // An exception's text, not a finding: it must name the file.
       expect(err.message).toContain(file);
       return undefined;
     }

@@ -88,18 +88,18 @@ describe("live Vault status checks", () => {
     vault.setScenario("uninitialized-awskms");
     let result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr });
     const byId = (id: string) => result.checks.find((c) => c.id === id)!.findings[0]!;
-    expect(byId("vault.health").message).toBe("GET /v1/sys/health answered 501: not initialized.");
+    expect(byId("vault.health").args).toEqual({ code: 501, meaning: "not initialized" });
     expect(byId("vault.initialized").fix!.commands[0]).toBe(`VAULT_ADDR=${vault.addr} vault operator init -recovery-shares=5 -recovery-threshold=3`);
     vault.setScenario("sealed-awskms-keys-entered");
     result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr });
-    expect(result.checks.find((c) => c.id === "vault.sealed")!.findings[1]!.message).toContain("recovery keys cannot unseal Vault");
+    expect(result.checks.find((c) => c.id === "vault.sealed")!.findings[1]).toMatchObject({ code: "recovery-keys-entered", args: { progress: 1, t: 3, type: "awskms" } });
     vault.setScenario("migration-shamir-to-awskms");
     result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr });
-    expect(byId("vault.sealed").message).toContain("vault operator unseal -migrate` and the Shamir unseal keys (0 of 3 entered)");
+    expect(byId("vault.sealed").args).toMatchObject({ keys: "Shamir unseal keys", progress: 0, t: 3 });
     vault.setScenario("migration-awskms-to-gcpckms");
     result = await runVaultChecks(configFromText(AWS_TO_GCP), { VAULT_ADDR: vault.addr });
-    expect(byId("vault.sealed").message).toContain("and the recovery keys");
-    expect(byId("vault.migration").message).toContain("(awskms -> gcpckms)");
+    expect(byId("vault.sealed").args).toMatchObject({ keys: "recovery keys" });
+    expect(byId("vault.migration").args).toMatchObject({ from: "awskms", to: "gcpckms" });
   });
 
   it("--vault-addr wins over VAULT_ADDR, and no token is ever sent", async () => {
@@ -107,7 +107,7 @@ describe("live Vault status checks", () => {
     const before = vault.requests.length;
     const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: "hvs.should-never-be-sent" }, 2_000, { "vault-addr": vault.addr });
     expect(codes(result)["vault.status"]).toBe("pass:reachable");
-    expect(result.checks[0]!.findings[0]!.message).toContain("(from flag --vault-addr)");
+    expect(result.checks[0]!.findings[0]!.args).toMatchObject({ addr: vault.addr, from: "flag --vault-addr" });
     const seen = vault.requests.slice(before);
     expect(seen.map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /v1/sys/health", "GET /v1/sys/seal-status"]);
     for (const r of seen) {
@@ -119,7 +119,7 @@ describe("live Vault status checks", () => {
   it("an address nobody answers on is `error: unreachable`, and dependants skip", async () => {
     const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: "http://127.0.0.1:9" });
     expect(codes(result)["vault.status"]).toBe("error:unreachable");
-    expect(result.checks[0]!.findings[0]!.message).toMatch(/ECONNREFUSED/);
+    expect(result.checks[0]!.findings[0]!.args).toEqual({ addr: "http://127.0.0.1:9", error: expect.stringMatching(/ECONNREFUSED/) });
     expect(codes(result)["vault.sealed"]).toBe("skip:prerequisite-failed");
   });
 
@@ -128,8 +128,7 @@ describe("live Vault status checks", () => {
     try {
       const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: hung.addr }, 500);
       expect(codes(result)["vault.status"]).toBe("error:unreachable");
-      expect(result.checks[0]!.findings[0]!.message).toContain("did not answer /v1/sys/");
-      expect(result.checks[0]!.findings[0]!.message).toContain("within 500 ms");
+      expect(result.checks[0]!.findings[0]!.args).toEqual({ addr: hung.addr, error: expect.stringMatching(/did not answer \/v1\/sys\/.*within 500 ms/) });
     } finally {
       await hung.close();
     }
@@ -152,7 +151,7 @@ describe("live Vault status over TLS", () => {
     const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr });
     const f = result.checks[0]!.findings[0]!;
     expect(`${f.status}:${f.code}`).toBe("error:tls");
-    expect(f.message).toMatch(/SELF_SIGNED_CERT|self-signed/);
+    expect(f.args).toEqual({ addr: vault.addr, error: expect.stringMatching(/SELF_SIGNED_CERT|self-signed/) });
     expect(f.fix!.commands[0]).toContain("--ca-cert");
   });
 
@@ -168,6 +167,6 @@ describe("live Vault status over TLS", () => {
   it("VAULT_SKIP_VERIFY connects but warns", async () => {
     const result = await runVaultChecks(configFromText(AWSKMS), { VAULT_ADDR: vault.addr, VAULT_SKIP_VERIFY: "true" });
     expect(codes(result)["vault.status"]).toBe("pass:reachable,warn:skip-verify");
-    expect(result.checks[0]!.findings[1]!.message).toContain("VAULT_SKIP_VERIFY=true");
+    expect(result.checks[0]!.findings[1]!.args).toEqual({ why: "VAULT_SKIP_VERIFY=true", addr: vault.addr });
   });
 });
