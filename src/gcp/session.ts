@@ -169,9 +169,8 @@ export function viewGcpError(err: unknown): GcpErrorView {
 export const errorText = (view: GcpErrorView) => `${view.status}: ${view.message}`;
 
 /** The flags every `gcloud kms keys ...` command of this seal needs. */
-export function keyFlags(cfg: GcpConfigFacts): string {
-  return `--keyring ${cfg.keyRing} --location ${cfg.location} --project ${cfg.project}`;
-}
+import { keyFlags } from "./key-flags.js";
+export { keyFlags };
 
 export function memberOf(creds: GcpCredentialFacts | undefined): string {
   return creds?.member ?? "serviceAccount:<SERVICE_ACCOUNT_EMAIL>";

@@ -3,7 +3,8 @@
 // answer quoted in https://github.com/sethvargo/vault-on-gke/issues/56). States and transitions:
 // https://cloud.google.com/kms/docs/key-states, https://cloud.google.com/kms/docs/destroy-restore.
 import type { Fix } from "../model.js";
-import { keyFlags, type GcpConfigFacts } from "./session.js";
+import { keyFlags } from "./key-flags.js";
+import type { GcpConfigFacts } from "./session.js";
 
 /** What a destroyed version means for Vault: said once, used by the check and by `explain`. */
 export const DESTROYED_EXPLANATION = "Cloud KMS deleted the version's key material for good; Google cannot restore it. Everything it wrapped stays undecryptable.";
