@@ -75,7 +75,7 @@ export interface CheckDefinition<Id extends string = string, Needs extends FactI
   /** Part of the gate's default set: what decides whether Vault starts. */
   blocksStart?: boolean;
   /** Runs only when there is something to look at: a running Vault's address, or a seal migration. */
-  when?: "vault-addr" | "migration" | "kms-plugins";
+  when?: "vault-addr" | "migration" | "openbao";
   /** Its place in a seal migration (default: runs on old and new seals alike). */
   oldSeal?: OldSealRule;
   /** Message templates keyed by finding code: `{name}` placeholders. */

@@ -54,7 +54,7 @@ describe("backoff", () => {
     const all = await loadAllChecks();
     const ids = (sel: GateSelection) => all.filter((d) => sel.select!(d)).map((d) => d.id);
     expect(ids(gateSelection({ failOn: "fail", vaultAddrFlag: false }))).toEqual([
-      "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection",
+      "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection", "config.kms-plugins",
       "awskms.region-key", "awskms.credentials", "awskms.identity", "awskms.key-state", "awskms.round-trip",
       "gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled", "gcpckms.key", "gcpckms.permissions", "gcpckms.round-trip",
     ]);
