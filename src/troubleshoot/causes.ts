@@ -28,6 +28,7 @@ export const CAUSE_IDS = [
   "recovery_vs_unseal_keys_confusion",
   "unseal_decrypt_failed",
   "unknown",
+  "transit_unavailable",
 ] as const;
 
 export type CauseId = (typeof CAUSE_IDS)[number];
