@@ -42,7 +42,8 @@ export default defineCheck({
     const keyFacts = ctx.fact("transit.key");
     const perms = ctx.fact("transit.permissions");
     const safe = keyFacts?.exists === true || (perms !== undefined && !perms.encryptCanCreate);
-    if (!safe) return { findings: [ctx.report("error", "not-tried", { path: joinPath(mount, "keys", key) }, { doctorPermission: `read on ${joinPath(mount, "keys", key)}` })] };
+    // Fail closed: no doctorPermission here, an untried round trip decides the exit code.
+    if (!safe) return { findings: [ctx.report("error", "not-tried", { path: joinPath(mount, "keys", key) }, { fix: { summary: `Let the doctor see the key: grant read on ${joinPath(mount, "keys", key)} to the token it uses.`, commands: [] } })] };
     const opts = { timeoutMs: ctx.options.callTimeoutMs, signal: ctx.signal };
     const probe = randomBytes(32);
     const started = Date.now();
