@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyCheck } from "../../src/check.js";
 import { configFromText, runSealChecks, codesByCheck, findingIn } from "../support/check-harness.js";
 import { freePort } from "../conformance/openbao.js";
+import { runChecks } from "../../src/runner.js";
 import { createToken, SEAL_POLICY, startDevServer, type DevServer } from "./dev-server.js";
 
 const NAMES = ["settings", "address", "health", "token", "permissions", "key", "round-trip"] as const;
@@ -38,10 +39,12 @@ beforeAll(async () => {
   await ok(bao.api("PUT", "sys/policies/acl/reader", { policy: READER_POLICY }));
   await ok(bao.api("PUT", "sys/policies/acl/autounseal", { policy: SEAL_POLICY("transit", "unseal") }));
   await ok(bao.api("PUT", "sys/policies/acl/encrypt-only", { policy: `path "transit/encrypt/unseal" { capabilities = ["update"] }` }));
+  await ok(bao.api("PUT", "sys/policies/acl/decrypt-only", { policy: `path "transit/decrypt/unseal" { capabilities = ["update"] }\npath "transit/keys/unseal" { capabilities = ["read"] }\npath "sys/mounts/transit" { capabilities = ["read"] }` }));
   tokens.good = await createToken(bao, { policies: ["reader"], period: "24h" }, "auth/token/create-orphan");
   tokens.least = await createToken(bao, { policies: ["autounseal"], period: "24h" }, "auth/token/create-orphan");
   tokens.nopolicy = await createToken(bao, { policies: ["default"], period: "24h" }, "auth/token/create-orphan");
   tokens.encryptOnly = await createToken(bao, { policies: ["encrypt-only"], period: "24h" }, "auth/token/create-orphan");
+  tokens.decryptOnly = await createToken(bao, { policies: ["decrypt-only"], period: "24h" }, "auth/token/create-orphan");
   tokens.child = await createToken(bao, { policies: ["reader"], period: "24h" });
   tokens.notRenewable = await createToken(bao, { policies: ["reader"], ttl: "1h", renewable: false }, "auth/token/create-orphan");
   tokens.plainTtl = await createToken(bao, { policies: ["reader"], ttl: "1h" }, "auth/token/create-orphan");
@@ -245,6 +248,20 @@ describe("transit checks against a real OpenBao 2.6 transit engine", () => {
     expect(findingIn(dead.result, "transit.address", "unreachable").details).toMatchObject({ error_code: "ECONNREFUSED" });
     const ca = await run({ address: `https://127.0.0.1:${port}`, extra: '  tls_ca_cert = "/nonexistent/ca.pem"' }, ["transit.address"]);
     expect(ca.codes["transit.address"]).toEqual(["fail:tls-config"]);
+  });
+
+  it("migration: the old (disabled) transit seal needs only decrypt; no round trip runs on it", async () => {
+    const text = `${stanza({ token: tokens.decryptOnly }).replace('seal "transit" {', 'seal "transit" {\n  disabled = "true"')}\nseal "shamir" {}\n`;
+    const config = configFromText(text, {});
+    expect(config.seals[0]!.disabled).toBe(true);
+    // The real runner (it applies each check's oldSeal rule), transit checks only.
+    const run = await runChecks({ config, env: {}, options: { timeoutMs: 20_000, callTimeoutMs: 3_000, enterprise: false }, only: ["transit.*"] });
+    const result = run.targets.find((t) => t.disabled === true)!;
+    const codes = codesByCheck(result);
+    expect(codes["transit.permissions"]).toEqual(["pass:ok"]);
+    expect(findingIn(result, "transit.permissions", "ok").args).toMatchObject({ paths: "transit/decrypt/unseal" });
+    expect(codes["transit.key"]).toEqual(["pass:mount-ok", "pass:ok"]);
+    expect(result.checks.map((c) => c.id)).not.toContain("transit.round-trip");
   });
 
   it("health: something that is not Vault at the address", async () => {
