@@ -3,7 +3,7 @@
 // server name, expired certificate (verified: refused; with tls_skip_verify: warned and flagged). The servers
 // are left uninitialised (inmem storage), which is also the health check's "not initialised" case.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ let CHECKS: AnyCheck[] = [];
 const servers: RunningServer[] = [];
 let goodPort = 0;
 let expiredPort = 0;
+let mtlsPort = 0;
 
 function openssl(args: string[]) {
   execFileSync("openssl", args, { cwd: dir, stdio: "pipe", timeout: 20_000 });
@@ -33,7 +34,7 @@ function makeServerCert(ca: string, name: string, days: number) {
   openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.pem`, "-days", String(days), "-extfile", `${name}.ext`]);
 }
 
-async function tlsServer(cert: string): Promise<number> {
+async function tlsServer(cert: string, listenerExtra = ""): Promise<number> {
   const port = await freePort();
   const cluster = await freePort();
   const config = join(dir, `${cert}.hcl`);
@@ -43,6 +44,7 @@ listener "tcp" {
   cluster_address = "127.0.0.1:${cluster}"
   tls_cert_file   = ${JSON.stringify(join(dir, `${cert}.pem`))}
   tls_key_file    = ${JSON.stringify(join(dir, `${cert}.key`))}
+${listenerExtra}
 }
 api_addr = "https://127.0.0.1:${port}"
 `);
@@ -71,6 +73,13 @@ beforeAll(async () => {
   makeServerCert("ca", "expired", 0);
   goodPort = await tlsServer("good");
   expiredPort = await tlsServer("expired");
+  // A listener that requires a client certificate signed by "client-ca".
+  makeCa("client-ca");
+  openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=vault-seal"]);
+  openssl(["x509", "-req", "-in", "client.csr", "-CA", "client-ca.pem", "-CAkey", "client-ca.key", "-CAcreateserial", "-out", "client.pem", "-days", "10"]);
+  writeFileSync(join(dir, "mtls.pem"), readFileSync(join(dir, "good.pem")));
+  writeFileSync(join(dir, "mtls.key"), readFileSync(join(dir, "good.key")));
+  mtlsPort = await tlsServer("mtls", `  tls_require_and_verify_client_cert = true\n  tls_client_ca_file = ${JSON.stringify(join(dir, "client-ca.pem"))}`);
 }, 60_000);
 
 afterAll(async () => {
@@ -111,5 +120,16 @@ describe("transit TLS against real OpenBao 2.6 listeners with a test CA", () => 
     expect(findingIn(verified.result, "transit.address", "tls-failed").details).toMatchObject({ tls_code: "CERT_HAS_EXPIRED" });
     const skipped = await run(expiredPort, '  tls_skip_verify = "true"');
     expect(skipped.codes["transit.address"]).toEqual(["warn:skip-verify", "fail:cert-expired", "pass:ok"]);
+  });
+
+  it("client certificate: a listener that requires one accepts tls_client_cert/tls_client_key and refuses the seal without", async () => {
+    const ca = `  tls_ca_cert = ${JSON.stringify(join(dir, "ca.pem"))}`;
+    const withCert = await run(mtlsPort, `${ca}\n  tls_client_cert = ${JSON.stringify(join(dir, "client.pem"))}\n  tls_client_key = ${JSON.stringify(join(dir, "client.key"))}`);
+    expect(withCert.codes["transit.address"]).toEqual(["warn:cert-expiring", "pass:ok"]);
+    const without = await run(mtlsPort, ca);
+    expect(without.codes["transit.address"]).toEqual(["fail:tls-failed"]);
+    const half = await run(mtlsPort, `${ca}\n  tls_client_cert = ${JSON.stringify(join(dir, "client.pem"))}`);
+    expect(half.codes["transit.address"]).toEqual(["fail:tls-config"]);
+    expect(findingIn(half.result, "transit.address", "tls-config").args?.error).toBe("both client cert and client key must be provided");
   });
 });
