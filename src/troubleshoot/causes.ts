@@ -34,6 +34,7 @@ export const CAUSE_IDS = [
   "deletion_protection_off",
   // Key material destroyed for good (GCP DESTROYED): nothing it wrapped can be decrypted again.
   "key_destroyed",
+  "transit_unavailable",
 ] as const;
 
 export type CauseId = (typeof CAUSE_IDS)[number];

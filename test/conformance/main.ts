@@ -21,6 +21,7 @@ import { peerBinary } from "../support/peers.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
 import { errorLineOf, freePort, runBao, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
 import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
+import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
 
 /** Scenarios a real OpenBao 2.6 can live through here, in table order. */
 export const COVERED = [
@@ -235,13 +236,15 @@ async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, concurrency: { type: "string" }, out: { type: "string" } } });
   const bao = peerBinary("bao");
-  const names = values.only?.length ? values.only.flatMap((o) => o.split(",")) : COVERED;
+  const only = values.only?.length ? values.only.flatMap((o) => o.split(",")) : undefined;
+  const names = only ? only.filter((n) => !n.startsWith("transit")) : COVERED;
   const root = mkdtempSync(join(tmpdir(), "vkd-conformance-"));
   const t0 = Date.now();
   try {
+    const awsRows = names.length === 0 ? [] : await (async () => {
     process.stderr.write(`conformance: initialising OpenBao once against the "healthy" emulator\n`);
     const template = await initTemplate(bao, root);
-    const rows = await pool(names, Number(values.concurrency ?? 2), async (name) => {
+    return await pool(names, Number(values.concurrency ?? 2), async (name) => {
       const row = await runScenario(bao, name, template, root).catch((err: Error): ConformanceRow => ({
         scenario: name,
         staging: "",
@@ -253,11 +256,18 @@ async function main(): Promise<number> {
       process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${name} (${Math.round(row.durationMs / 1000)} s)\n`);
       return row;
     });
+    })();
+    // The transit seal: a real OpenBao dev server as the transit engine, a second OpenBao as the judge.
+    const transitRows = only && !only.some((n) => n.startsWith("transit")) ? [] : await runTransitRows(bao, root, runDoctor, only).catch((err: Error): ConformanceRow[] => [
+      { scenario: "transit:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
+    ]);
+    for (const row of transitRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
+    const rows = [...awsRows, ...transitRows];
     const version = (await runBao(bao, ["version"], { PATH: process.env.PATH }, 10_000)).stdout.trim();
     const report: ConformanceReport = {
       judge: version,
       target: DOCTOR_TARGET,
-      staging: "initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself",
+      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed`,
       durationMs: Date.now() - t0,
       agreed: rows.filter((r) => r.agree).length,
       disagreed: rows.filter((r) => !r.agree).length,

@@ -4,15 +4,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AnyCheck } from "../../src/check.js";
+import type { Target } from "../../src/targets/target.js";
 import { loadVaultConfig } from "../../src/config/load.js";
 import type { VaultConfig } from "../../src/config/seal-config.js";
 import { runTarget, type TargetResult } from "../../src/runner.js";
 
-export function configFromText(text: string, env: NodeJS.ProcessEnv = {}, name = "vault.hcl"): VaultConfig {
+export function configFromText(text: string, env: NodeJS.ProcessEnv = {}, name = "vault.hcl", server?: "vault" | "openbao"): VaultConfig {
   const dir = mkdtempSync(join(tmpdir(), "vkd-"));
   const file = join(dir, name);
   writeFileSync(file, text);
-  return loadVaultConfig([file], { env });
+  return loadVaultConfig([file], { env, server });
 }
 
 export async function runCheck(def: AnyCheck, config: VaultConfig, opts: { env?: NodeJS.ProcessEnv; seal?: number; enterprise?: boolean } = {}): Promise<TargetResult> {
@@ -33,12 +34,12 @@ export async function codesFor(def: AnyCheck, text: string, opts: { env?: NodeJS
 }
 
 /** Runs several checks on the first seal of a config through the real runner, as the CLI would. */
-export async function runSealChecks(config: VaultConfig, defs: AnyCheck[], opts: { env: NodeJS.ProcessEnv; callTimeoutMs?: number; kmsContext?: Record<string, string> }): Promise<TargetResult> {
+export async function runSealChecks(config: VaultConfig, defs: AnyCheck[], opts: { env: NodeJS.ProcessEnv; callTimeoutMs?: number; kmsContext?: Record<string, string>; target?: Target }): Promise<TargetResult> {
   const seal = config.seals[0]!;
   return runTarget(
     { id: seal.name, kind: "seal", label: seal.name, seal },
     defs,
-    { config, env: opts.env, options: { timeoutMs: 20_000, callTimeoutMs: opts.callTimeoutMs ?? 2_000, enterprise: false, kmsContext: opts.kmsContext } },
+    { config, env: opts.env, options: { timeoutMs: 20_000, callTimeoutMs: opts.callTimeoutMs ?? 2_000, enterprise: false, kmsContext: opts.kmsContext, target: opts.target } },
     new AbortController().signal,
     new Set(),
   );

@@ -358,8 +358,40 @@ export const RULE_SAMPLES: RuleSample[] = [
     rule: "transit.permission_denied",
     cause: "permission_denied",
     source: "https://github.com/hashicorp/vault/issues/14833",
-    text: "Error parsing Seal configuration: Error making API request.\nURL: PUT https://vault-root.example.net:8200/v1/transit/encrypt/autounseal\nCode: 403. Errors:\n* permission denied",
+    // A valid token whose policy does not allow the path: the ACL's multierror (observed on OpenBao 2.6.2).
+    text: 'Error configuring seal "transit": Error making API request.\n\nURL: PUT https://vault-root.example.net:8200/v1/transit/encrypt/autounseal\nCode: 403. Errors:\n\n* 1 error occurred:\n\t* permission denied\n\n',
     entities: { vaultAddr: "https://vault-root.example.net:8200", mountPath: "transit", transitKey: "autounseal" },
+  },
+  {
+    rule: "transit.token_expired",
+    cause: "expired_credentials",
+    source: "observed on OpenBao 2.6.2: a revoked seal token (test/conformance/transit.ts)",
+    text: 'Error configuring seal "transit": Error making API request.\n\nURL: PUT http://127.0.0.1:18299/v1/transit/encrypt/unseal\nCode: 403. Errors:\n\n* permission denied',
+    entities: { vaultAddr: "http://127.0.0.1:18299", mountPath: "transit", transitKey: "unseal" },
+  },
+  {
+    rule: "transit.upstream_sealed",
+    cause: "transit_unavailable",
+    source: "observed on OpenBao 2.6.2: the transit cluster sealed / not initialised",
+    text: 'Error configuring seal "transit": Error making API request.\n\nURL: PUT https://127.0.0.1:18377/v1/transit/encrypt/unseal\nCode: 503. Errors:\n\n* Vault is sealed',
+  },
+  {
+    rule: "transit.tls_unknown_authority",
+    cause: "tls_error",
+    source: "observed on OpenBao 2.6.2: tls_ca_cert names another CA",
+    text: 'Error configuring seal "transit": Put "https://127.0.0.1:18377/v1/transit/encrypt/unseal": tls: failed to verify certificate: x509: certificate signed by unknown authority',
+  },
+  {
+    rule: "transit.tls_name_mismatch",
+    cause: "tls_error",
+    source: "observed on OpenBao 2.6.2: tls_server_name not in the certificate",
+    text: 'Error configuring seal "transit": Put "https://127.0.0.1:18377/v1/transit/encrypt/unseal": tls: failed to verify certificate: x509: certificate is valid for transit.test, not other.test',
+  },
+  {
+    rule: "transit.tls_expired",
+    cause: "tls_error",
+    source: "observed on OpenBao 2.6.2: the transit listener's certificate expired",
+    text: 'Error configuring seal "transit": Put "https://127.0.0.1:18387/v1/transit/encrypt/unseal": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-30T14:35:59Z is after 2026-11-30T14:32:57Z',
   },
   {
     rule: "transit.token_expired",
