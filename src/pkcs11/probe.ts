@@ -91,7 +91,7 @@ export function runProbe(input: ProbeInput, opts: { env: NodeJS.ProcessEnv; time
 
 /** The probe's deadline: generous for a network HSM's first C_Initialize, within the run's budget. */
 export function probeTimeout(ctx: CheckContext<never, never>): number {
-  return Math.min(ctx.options.timeoutMs, Math.max(ctx.options.callTimeoutMs * 10, 15_000));
+  return Math.min(ctx.options.timeoutMs, Math.max(ctx.options.callTimeoutMs * 5, 2_000));
 }
 
 export interface Pkcs11ConfigFacts {

@@ -1,0 +1,88 @@
+/* A PKCS#11 module for faults SoftHSM2 cannot produce: a C_Initialize that hangs (a network HSM's client
+ * waiting for an unreachable HSM) or crashes, a C_GetInfo that fails, and a token whose user PIN is locked or
+ * on its final try. Built by test/pkcs11/faults.test.ts with the system C compiler; VKD_FAULT selects the
+ * fault, VKD_FAULT_FLAGS the token flags, and C_Login appends a line to VKD_FAULT_LOGINS so a test can prove
+ * no login was attempted. Layouts: PKCS#11 v2.40 pkcs11t.h / pkcs11f.h (function list order). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef unsigned long ul;
+typedef struct { unsigned char major, minor; } ver;
+typedef struct { ver cryptoki; unsigned char manufacturer[32]; ul flags; unsigned char description[32]; ver library; } info_t;
+typedef struct { unsigned char description[64]; unsigned char manufacturer[32]; ul flags; ver hw, fw; } slot_info_t;
+typedef struct {
+  unsigned char label[32], manufacturer[32], model[16], serial[16];
+  ul flags, maxSessions, sessions, maxRw, rw, maxPin, minPin, totalPub, freePub, totalPriv, freePriv;
+  ver hw, fw; unsigned char utc[16];
+} token_info_t;
+
+static const char *fault(void) { const char *f = getenv("VKD_FAULT"); return f ? f : ""; }
+static void pad(unsigned char *dst, size_t n, const char *s) { memset(dst, ' ', n); memcpy(dst, s, strlen(s) < n ? strlen(s) : n); }
+
+static ul c_initialize(void *args) {
+  (void)args;
+  if (!strcmp(fault(), "hang")) sleep(600);
+  if (!strcmp(fault(), "crash")) abort();
+  return 0;
+}
+static ul c_finalize(void *r) { (void)r; return 0; }
+static ul c_get_info(info_t *i) {
+  if (!strcmp(fault(), "no-info")) return 0x30; /* CKR_DEVICE_ERROR */
+  memset(i, 0, sizeof *i);
+  i->cryptoki.major = 2; i->cryptoki.minor = 40;
+  pad(i->manufacturer, 32, "vkd-fault"); pad(i->description, 32, "fault module");
+  i->library.major = 1;
+  return 0;
+}
+static ul c_get_slot_list(unsigned char present, ul *list, ul *count) {
+  (void)present;
+  if (list) { if (*count < 1) { *count = 1; return 0x150; } list[0] = 7; }
+  *count = 1;
+  return 0;
+}
+static ul c_get_slot_info(ul slot, slot_info_t *s) {
+  if (slot != 7) return 0x3; /* CKR_SLOT_ID_INVALID */
+  memset(s, 0, sizeof *s); pad(s->description, 64, "fault slot"); pad(s->manufacturer, 32, "vkd-fault");
+  s->flags = 1; /* CKF_TOKEN_PRESENT */
+  return 0;
+}
+static ul c_get_token_info(ul slot, token_info_t *t) {
+  if (slot != 7) return 0x3;
+  memset(t, 0, sizeof *t);
+  pad(t->label, 32, "fault-token"); pad(t->manufacturer, 32, "vkd-fault"); pad(t->model, 16, "fault"); pad(t->serial, 16, "0001");
+  const char *flags = getenv("VKD_FAULT_FLAGS");
+  t->flags = flags ? strtoul(flags, NULL, 0) : 0x40c; /* TOKEN_INITIALIZED | USER_PIN_INITIALIZED | LOGIN_REQUIRED */
+  memset(t->utc, ' ', 16);
+  return 0;
+}
+static ul c_get_mechanism_list(ul slot, ul *list, ul *count) { (void)slot; (void)list; *count = 0; return 0; }
+static ul c_open_session(ul slot, ul flags, void *app, void *notify, ul *session) {
+  (void)slot; (void)flags; (void)app; (void)notify;
+  if (!strcmp(fault(), "no-session")) return 0xe0; /* CKR_TOKEN_NOT_PRESENT */
+  *session = 1;
+  return 0;
+}
+static ul c_close_session(ul s) { (void)s; return 0; }
+static ul c_login(ul s, ul user, unsigned char *pin, ul len) {
+  (void)s; (void)user; (void)pin; (void)len;
+  const char *log = getenv("VKD_FAULT_LOGINS");
+  if (log) { FILE *f = fopen(log, "a"); if (f) { fputs("login\n", f); fclose(f); } }
+  const char *rv = getenv("VKD_FAULT_LOGIN_RV");
+  return rv ? strtoul(rv, NULL, 0) : 0xa0; /* CKR_PIN_INCORRECT */
+}
+static ul not_supported(void) { return 0x54; } /* CKR_FUNCTION_NOT_SUPPORTED */
+
+static struct { ver version; void *fn[68]; } list;
+
+ul C_GetFunctionList(void **out) {
+  list.version.major = 2; list.version.minor = 40;
+  for (int i = 0; i < 68; i++) list.fn[i] = (void *)not_supported;
+  list.fn[0] = (void *)c_initialize; list.fn[1] = (void *)c_finalize; list.fn[2] = (void *)c_get_info;
+  list.fn[3] = (void *)C_GetFunctionList; list.fn[4] = (void *)c_get_slot_list; list.fn[5] = (void *)c_get_slot_info;
+  list.fn[6] = (void *)c_get_token_info; list.fn[7] = (void *)c_get_mechanism_list;
+  list.fn[12] = (void *)c_open_session; list.fn[13] = (void *)c_close_session; list.fn[18] = (void *)c_login;
+  *out = &list;
+  return 0;
+}
