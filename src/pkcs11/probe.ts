@@ -148,10 +148,7 @@ export function probeInput(stage: ProbeInput["stage"], binding: string, cfg: Pkc
   };
 }
 
-/** POSIX shell single quotes: the value stays one word whatever it holds. */
-export function sh(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { sh } from "./shell.js";
 
 declare module "../facts.js" {
   interface FactMap {
