@@ -28,6 +28,7 @@ export default defineCheck({
   messages: {
     "values": "Library {lib}, token {token}, key {key}, mechanism {mechanism}; the PIN comes from {pinFrom}.",
     "missing": "{what} is not set ({where}) or in {vars}: the seal stops with \"{vaultError}\".",
+    "no-pin": "No PIN (see config.required-keys: \"pin is required\"): nothing to log in with.",
     "pin-unresolved": "pin = \"{indirection}\" ({where}) cannot be read: {error}.",
     "pin-in-file": "The HSM PIN is written in the configuration file ({where}); set it in the environment (VAULT_HSM_PIN, or BAO_HSM_PIN for OpenBao) and remove it from the file.",
     "invalid-slot": "slot \"{slot}\" ({where}) is not a slot number (decimal, or hex with 0x): the seal stops with \"Invalid slot number\".",
@@ -68,7 +69,9 @@ export default defineCheck({
 
     const pinV = seal.values.pin;
     let pin: string | undefined;
-    if (!pinV || (pinV.value === "" && !pinV.resolveError)) findings.push(missing("pin", "VAULT_HSM_PIN / BAO_HSM_PIN", "pin is required", ["# better: export VAULT_HSM_PIN in the service's environment"]));
+    // A missing pin is config.required-keys' finding (the descriptor's requiredText): not repeated here.
+    const noPin = !pinV || (pinV.value === "" && !pinV.resolveError);
+    if (noPin) { /* reported by config.required-keys */ }
     else if (pinV.resolveError) findings.push(ctx.report("fail", "pin-unresolved", { indirection: pinV.indirection ?? "", where: formatProvenance(pinV.from), error: pinV.resolveError }, { cause: "seal_config_error" }));
     else {
       pin = pinV.value;
@@ -116,6 +119,7 @@ export default defineCheck({
     if (bools.generate_key) findings.push(ctx.report("warn", "generate-key", { where: formatProvenance(first(seal, "generate_key")!.v.from) }));
 
     if (findings.some((f) => f.status === "fail")) return { findings };
+    if (noPin) return { findings: [...findings, ctx.report("skip", "no-pin", {})] };
     const keyText = [labelV ? `label "${labelV.v.value}"` : undefined, keyId ? `id 0x${keyId}` : undefined].filter(Boolean).join(", ");
     const facts: Pkcs11ConfigFacts = {
       lib: lib!.v.value,

@@ -1,7 +1,9 @@
 // The PKCS#11 library: the file exists, the dynamic loader can load it (its own dependencies present, the right
 // architecture), it exports C_GetFunctionList, C_Initialize succeeds, and C_GetInfo says what it is. OpenBao does
 // the same at startup (InitializeClient: pkcs11.New(lib) then Initialize; github:openbao/go-kms-wrapping
-// wrappers/pkcs11/pkcs11_client.go at wrappers/pkcs11/v2.6.0): a failure here is "failed to initialize PKCS11".
+// wrappers/pkcs11/pkcs11_client.go at wrappers/pkcs11/v2.6.0): C_Initialize failing is "failed to initialize PKCS11";
+// a library the loader cannot load makes github:miekg/pkcs11 New() return nil, which InitializeClient does not
+// check: OpenBao panics (nil pointer dereference in pkcs11.(*Ctx).Initialize).
 // The probe also lists the slots and tokens, and the token's mechanisms, for the token and mechanism checks:
 // none of that needs a session or the PIN.
 import { execFile } from "node:child_process";
@@ -31,7 +33,7 @@ export default defineCheck({
   messages: {
     "loaded": "{lib} loads and initialises: {description} by {manufacturer}, library {libraryVersion}, Cryptoki {cryptokiVersion}.",
     "binding-missing": "The optional package {package} is not installed, so the doctor cannot talk to a PKCS#11 library. Install {package}@{version} (it builds with node-gyp: needs a C++ compiler, make and python3).",
-    "not-found": "{lib} ({where}) does not exist: the seal stops with \"failed to initialize PKCS11\".",
+    "not-found": "{lib} ({where}) does not exist (or the loader cannot find it): the seal cannot start; OpenBao panics with a nil pointer dereference in pkcs11.(*Ctx).Initialize.",
     "not-a-file": "{lib} ({where}) is not a file.",
     "missing-dependency": "{lib} cannot be loaded: the libraries it needs are missing: {dependencies}.",
     "wrong-architecture": "{lib} is built for another architecture ({detail}) than this machine ({arch}).",

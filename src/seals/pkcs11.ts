@@ -21,7 +21,8 @@ export default defineSeal({
   type: "pkcs11",
   title: "PKCS#11 HSM",
   settings: [
-    // Required, but OpenBao also takes `module`: pkcs11.config checks lib/module (and the either-or pairs) itself.
+    // Required, but OpenBao also takes `module`: pkcs11.config checks lib/module (and the either-or pairs slot/token_label,
+    // key_label/key_id) itself; the PIN has one name, so config.required-keys reports it.
     { name: "lib" },
     { name: "module" },
     { name: "slot", identifiesKey: true },

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { AnyCheck } from "../../src/check.js";
 import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
 import { aesKey, newToken, rsaKeyPair, tokenSlot, type TestToken } from "../support/softhsm.js";
+import requiredKeys from "../../checks/config/required-keys.js";
 import config from "../../checks/pkcs11/config.js";
 import library from "../../checks/pkcs11/library.js";
 import token from "../../checks/pkcs11/token.js";
@@ -167,11 +168,12 @@ describe("pkcs11 checks against SoftHSM2", () => {
     expect(json).not.toContain("s3cret-PIN-77");
   }, T);
 
-  it("required settings: Vault's (OpenBao's) words for each one missing", async () => {
-    const result = await runSealChecks(configFromText('seal "pkcs11" {\n  mechanism = "CKM_AES_GCM"\n}\n', {}), [config], { env: {} });
-    const f = result.checks[0]!.findings;
-    expect(f.map((x) => [x.code, x.args!.vaultError])).toEqual([
-      ["missing", "lib is required"], ["missing", "slot or token label required"], ["missing", "pin is required"], ["missing", "key id or key label required"],
-    ]);
+  it("required settings: Vault's (OpenBao's) words for each one missing, the PIN by config.required-keys", async () => {
+    const result = await runSealChecks(configFromText('seal "pkcs11" {\n  mechanism = "CKM_AES_GCM"\n}\n', {}), [requiredKeys, config], { env: {} });
+    const byId = (id: string) => result.checks.find((c) => c.id === id)!.findings.map((x) => [x.code, x.args!.vaultError]);
+    expect(byId("config.required-keys")).toEqual([["missing", "pin is required"]]);
+    expect(byId("pkcs11.config")).toEqual([["missing", "lib is required"], ["missing", "slot or token label required"], ["missing", "key id or key label required"]]);
+    const onlyPin = await runSealChecks(configFromText('seal "pkcs11" {\n  lib = "/x.so"\n  token_label = "t"\n  key_label = "k"\n}\n', {}), [config], { env: {} });
+    expect(codesByCheck(onlyPin)["pkcs11.config"]).toEqual(["skip:no-pin"]);
   });
 });
