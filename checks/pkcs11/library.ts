@@ -33,6 +33,7 @@ export default defineCheck({
   messages: {
     "loaded": "{lib} loads and initialises: {description} by {manufacturer}, library {libraryVersion}, Cryptoki {cryptokiVersion}.",
     "binding-missing": "The optional package {package} is not installed, so the doctor cannot talk to a PKCS#11 library. Install {package}@{version} (it builds with node-gyp: needs a C++ compiler, make and python3).",
+    "binding-unusable": "The package {package} is installed but cannot be loaded ({error}): it was not built (npm --ignore-scripts) or was built for another Node or architecture.",
     "not-found": "{lib} ({where}) does not exist (or the loader cannot find it): the seal cannot start; OpenBao panics with a nil pointer dereference in pkcs11.(*Ctx).Initialize.",
     "not-a-file": "{lib} ({where}) is not a file.",
     "missing-dependency": "{lib} cannot be loaded: the libraries it needs are missing: {dependencies}.",
@@ -73,6 +74,11 @@ export default defineCheck({
     const run = await runProbe(probeInput("library", binding, cfg), { env: ctx.env, timeoutMs: probeTimeout(ctx), signal: ctx.signal });
     if (!run.ok) return { findings: [ctx.report("error", run.reason === "timeout" ? "timeout" : "crashed", { detail: run.detail }, { cause: run.reason === "timeout" ? "network_unreachable" : undefined })] };
     const result = run.output.library;
+    if (!result.ok && result.error?.fn === "require") {
+      return { findings: [ctx.report("error", "binding-unusable", { package: BINDING_PACKAGE, error: result.error.message }, {
+        fix: { summary: `Build ${BINDING_PACKAGE} for this Node and machine (it was installed without its install script, or for another Node ABI/architecture).`, commands: ["sudo apt-get install -y g++ make python3", `npm rebuild ${BINDING_PACKAGE}`] },
+      })] };
+    }
     if (!result.ok) return { findings: [failure(ctx, lib, result.step, result.error?.message ?? "unknown error", result.error?.ckr, result.error?.fn, await (result.step === "load" ? missingDependencies(lib) : Promise.resolve([])))] };
     const info = result.info!;
     const findings: Finding[] = [ctx.report("pass", "loaded", { lib, description: info.description, manufacturer: info.manufacturer, libraryVersion: info.libraryVersion, cryptokiVersion: info.cryptokiVersion }, {

@@ -147,13 +147,14 @@ function attr(p: Pkcs11, session: Handle, obj: Handle, type: number): Buffer | u
 function describeObject(p: Pkcs11, session: Handle, obj: Handle): KeyObject {
   const o: KeyObject = { handle: handleText(obj) };
   try {
-    const [c, t] = p.C_GetAttributeValue(session, obj, [{ type: CKA.CLASS }, { type: CKA.KEY_TYPE }]);
+    const [c] = p.C_GetAttributeValue(session, obj, [{ type: CKA.CLASS }]);
     o.class = ulong(c.value);
-    o.keyType = ulong(t.value);
   } catch (err) {
     o.attributeError = toError(err, "C_GetAttributeValue");
     return o;
   }
+  // A data object or certificate has no CKA_KEY_TYPE (CKR_ATTRIBUTE_TYPE_INVALID): its class says enough.
+  o.keyType = ulong(attr(p, session, obj, CKA.KEY_TYPE));
   const bool = (type: number) => { const v = attr(p, session, obj, type); return v && v.length > 0 ? v[0] !== 0 : undefined; };
   const label = attr(p, session, obj, CKA.LABEL);
   if (label) o.label = label.toString("utf8");

@@ -46,5 +46,9 @@ describe("vault-kms-doctor on a pkcs11 seal (built CLI)", () => {
     const f = report.targets.flatMap((t) => t.checks).find((c) => c.id === "pkcs11.library")!.findings[0]!;
     expect(f.args).toMatchObject({ package: "pkcs11js", version: "2.1.7" });
     expect(r.status).not.toBe(0);
+    // Installed without its build step (npm ci --ignore-scripts): present but unusable.
+    cpSync(join(ROOT, "node_modules", "pkcs11js"), join(copy, "node_modules", "pkcs11js"), { recursive: true, filter: (src) => !src.includes(`${join("pkcs11js", "build")}`) });
+    const unbuilt = spawnSync(process.execPath, [cli, "--config", hcl, "--format", "json"], { env, encoding: "utf8", timeout: 60_000 });
+    expect(codes(JSON.parse(unbuilt.stdout) as Report)["pkcs11.library"]).toEqual(["error:binding-unusable"]);
   }, 90_000);
 });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AnyCheck } from "../../src/check.js";
 import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
-import { aesKey, newToken, rsaKeyPair, tokenSlot, type TestToken } from "../support/softhsm.js";
+import { aesKey, newToken, rsaKeyPair, tokenSlot, tool, type TestToken } from "../support/softhsm.js";
 import requiredKeys from "../../checks/config/required-keys.js";
 import config from "../../checks/pkcs11/config.js";
 import library from "../../checks/pkcs11/library.js";
@@ -100,6 +100,26 @@ describe("pkcs11 checks against SoftHSM2", () => {
     expect((await check(t)).codes["pkcs11.key"]).toEqual(["fail:ambiguous"]);
     const byId = await check(t, { key_id: "0x02" });
     expect(passes(byId.codes)).toBe(true);
+  }, T);
+
+  it("keys Vault cannot use: a data object, a lone private key, a generic secret, a 1024-bit RSA key", async () => {
+    const t = newToken();
+    writeFileSync(join(t.dir, "data.bin"), "not a key\n");
+    tool(t, ["--write-object", join(t.dir, "data.bin"), "--type", "data", "--label", "vault-key"]);
+    const data = await check(t);
+    expect(data.codes["pkcs11.key"]).toEqual(["fail:wrong-class"]);
+    expect(findingIn(data.result, "pkcs11.key", "wrong-class").args!.vaultError).toBe("found a single object of class 0, expected a secret key or private key");
+    rsaKeyPair(t, "lonely", "0a");
+    tool(t, ["--delete-object", "--type", "pubkey", "--id", "0a"]);
+    expect((await check(t, { key_label: "lonely" })).codes["pkcs11.key"]).toEqual(["fail:no-public"]);
+    tool(t, ["--keygen", "--key-type", "GENERIC:32", "--label", "generic", "--id", "0b"]);
+    expect((await check(t, { key_label: "generic" })).codes["pkcs11.key"]).toEqual(["fail:unsupported-key-type"]);
+    rsaKeyPair(t, "short", "0c", 1024);
+    const short = await check(t, { key_label: "short", rsa_oaep_hash: "sha1" });
+    expect(short.codes["pkcs11.key"]).toEqual(["fail:rsa-too-short"]);
+    expect(findingIn(short.result, "pkcs11.key", "rsa-too-short").args).toMatchObject({ bits: 1024 });
+    // Encrypting on the HSM (disable_software_encryption) has no such limit.
+    expect(passes((await check(t, { key_label: "short", rsa_oaep_hash: "sha1", disable_software_encryption: "true" })).codes)).toBe(true);
   }, T);
 
   it("mechanisms: one the seal does not support, a deprecated one, and one that does not fit the key", async () => {

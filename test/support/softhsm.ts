@@ -50,7 +50,8 @@ export function newToken(label = "vault-hsm", pin = "1234", soPin = "5678"): Tes
   return { dir, conf, env, label, pin, soPin, lib: softhsmLib() };
 }
 
-function tool(t: TestToken, args: string[]): string {
+/** pkcs11-tool logged in to the token (test setup only: the doctor never changes a token). */
+export function tool(t: TestToken, args: string[]): string {
   return run(pkcs11Tool(), ["--module", t.lib, "--token-label", t.label, "--login", "--pin", t.pin, ...args], t.env);
 }
 
