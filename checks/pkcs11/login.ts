@@ -5,7 +5,7 @@
 // does the round trip (src/pkcs11/probe-child.ts); the key and round-trip checks report those parts.
 import { defineCheck, type Finding } from "../../src/check.js";
 import { TOKEN_FLAGS, tokenFlagNames } from "../../src/pkcs11/constants.js";
-import { PKCS11_DOCS, probeInput, probeTimeout, runProbe, sh, type Pkcs11ConfigFacts } from "../../src/pkcs11/probe.js";
+import { PKCS11_DOCS, pinRefusedBefore, probeInput, probeTimeout, rememberRefusedPin, runProbe, sh, type Pkcs11ConfigFacts } from "../../src/pkcs11/probe.js";
 import type { Fix } from "../../src/model.js";
 
 function unlockFix(cfg: Pkcs11ConfigFacts, label: string): Fix {
@@ -30,6 +30,7 @@ export default defineCheck({
     "pin-locked": "The user PIN of \"{label}\" is locked ({why}): no login is possible until the security officer resets it. Not tried.",
     "final-try": "The next wrong PIN locks \"{label}\" (CKF_USER_PIN_FINAL_TRY): the doctor does not try. Check the PIN by hand once, carefully.",
     "pin-not-initialized": "\"{label}\" has no user PIN: not tried.",
+    "refused-before": "The token refused this PIN earlier in this run: not tried again (each wrong PIN brings \"{label}\" closer to locking).",
     "login-failed": "C_Login failed with {error}.",
     "session-failed": "C_OpenSession failed with {error}.",
     "timeout": "The token did not answer: {detail}.",
@@ -51,6 +52,9 @@ export default defineCheck({
     }
     if (token.flags & TOKEN_FLAGS.USER_PIN_COUNT_LOW) findings.push(ctx.report("warn", "pin-count-low", {}, { details: { flags: tokenFlagNames(token.flags) } }));
 
+    // The gate re-runs failing checks: a PIN refused once in this process is not tried again.
+    if (pinRefusedBefore(cfg.lib, token, cfg.pin)) return { findings: [...findings, ctx.report("fail", "refused-before", { label: token.label }, { cause: "invalid_credentials" })] };
+
     const run = await runProbe(probeInput("session", binding, cfg), { env: ctx.env, timeoutMs: probeTimeout(ctx), signal: ctx.signal });
     if (!run.ok) return { findings: [...findings, ctx.report("error", run.reason === "timeout" ? "timeout" : "crashed", { detail: run.detail })] };
     const s = run.output.session;
@@ -65,6 +69,7 @@ export default defineCheck({
     }
     if (!login.ok) {
       const ckr = login.error?.ckr;
+      if (ckr === "CKR_PIN_INCORRECT" || ckr === "CKR_PIN_LOCKED" || ckr === "CKR_PIN_EXPIRED") rememberRefusedPin(cfg.lib, token, cfg.pin);
       if (ckr === "CKR_PIN_INCORRECT") {
         const after = login.flagsAfter ?? 0;
         findings.push(ctx.report("fail", "pin-incorrect", { pinFrom: cfg.pinFrom, flags: tokenFlagNames(after) }, {

@@ -64,6 +64,6 @@ export default defineCheck({
       return { findings };
     }
     findings.push(ctx.report("pass", "found", { label: token.label, model: token.model, serial: token.serial, slot: slot.slot, by: library.selected.by === "slot" ? "slot" : "token_label" }, { details }));
-    return { findings, facts: { slot: slot.slot, label: token.label, flags: token.flags } };
+    return { findings, facts: { slot: slot.slot, label: token.label, serial: token.serial, flags: token.flags } };
   },
 });

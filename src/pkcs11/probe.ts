@@ -5,6 +5,7 @@
 // optionalDependency: installing the doctor never needs a compiler, and nothing loads it unless a pkcs11 seal
 // is checked; then its absence is an `error` finding that names the package.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -94,6 +95,24 @@ export function probeTimeout(ctx: CheckContext<never, never>): number {
   return Math.min(ctx.options.timeoutMs, Math.max(ctx.options.callTimeoutMs * 5, 2_000));
 }
 
+/**
+ * PINs a token refused in this process, by a hash of library, token and PIN (never the PIN itself): the gate
+ * re-runs failing checks until they pass, and each C_Login with a wrong PIN brings the token closer to locking.
+ */
+const refusedPins = new Set<string>();
+
+function pinKey(lib: string, token: { serial: string; label: string }, pin: string): string {
+  return createHash("sha256").update(`${lib}\0${token.serial}\0${token.label}\0${pin}`).digest("hex");
+}
+
+export function pinRefusedBefore(lib: string, token: { serial: string; label: string }, pin: string | undefined): boolean {
+  return pin !== undefined && refusedPins.has(pinKey(lib, token, pin));
+}
+
+export function rememberRefusedPin(lib: string, token: { serial: string; label: string }, pin: string | undefined): void {
+  if (pin !== undefined) refusedPins.add(pinKey(lib, token, pin));
+}
+
 export interface Pkcs11ConfigFacts {
   lib: string;
   libFrom: string;
@@ -120,6 +139,7 @@ export interface Pkcs11LibraryFacts {
 export interface Pkcs11TokenFacts {
   slot: string;
   label: string;
+  serial: string;
   flags: number;
 }
 

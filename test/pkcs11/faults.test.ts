@@ -98,19 +98,23 @@ describe("pkcs11 login: one attempt at most, none near the lockout", () => {
     }, T);
   }
 
-  it("count low: a warning, then exactly one C_Login", async () => {
+  it("count low: a warning, then exactly one C_Login; the same PIN is not tried again in this process (the gate's retries)", async () => {
     const logins = join(dir, "logins-count-low");
-    const { codes } = await run(faultStanza(), { VAULT_HSM_PIN: "1234", VKD_FAULT_FLAGS: "0x1040c", VKD_FAULT_LOGINS: logins });
+    const env = { VAULT_HSM_PIN: "count-low-pin", VKD_FAULT_FLAGS: "0x1040c", VKD_FAULT_LOGINS: logins };
+    const { codes } = await run(faultStanza(), env);
     expect(codes["pkcs11.login"]).toEqual(["warn:pin-count-low", "fail:pin-incorrect"]);
+    expect(readFileSync(logins, "utf8")).toBe("login\n");
+    const again = await run(faultStanza(), env);
+    expect(again.codes["pkcs11.login"]).toEqual(["warn:pin-count-low", "fail:refused-before"]);
     expect(readFileSync(logins, "utf8")).toBe("login\n");
   }, T);
 
   it("other C_Login answers: CKR_PIN_LOCKED and CKR_PIN_EXPIRED; C_OpenSession failing", async () => {
-    expect((await run(faultStanza(), { VAULT_HSM_PIN: "1234", VKD_FAULT_LOGIN_RV: "0xa4" })).codes["pkcs11.login"]).toEqual(["fail:pin-locked"]);
-    const expired = await run(faultStanza(), { VAULT_HSM_PIN: "1234", VKD_FAULT_LOGIN_RV: "0xa3" });
+    expect((await run(faultStanza(), { VAULT_HSM_PIN: "pin-locked-rv", VKD_FAULT_LOGIN_RV: "0xa4" })).codes["pkcs11.login"]).toEqual(["fail:pin-locked"]);
+    const expired = await run(faultStanza(), { VAULT_HSM_PIN: "pin-expired-rv", VKD_FAULT_LOGIN_RV: "0xa3" });
     expect(expired.codes["pkcs11.login"]).toEqual(["fail:login-failed"]);
     expect(findingIn(expired.result, "pkcs11.login", "login-failed").args).toMatchObject({ error: "CKR_PIN_EXPIRED" });
-    const noSession = await run(faultStanza(), { VAULT_HSM_PIN: "1234", VKD_FAULT: "no-session" });
+    const noSession = await run(faultStanza(), { VAULT_HSM_PIN: "no-session-pin", VKD_FAULT: "no-session" });
     expect(noSession.codes["pkcs11.login"]).toEqual(["fail:session-failed"]);
     expect(findingIn(noSession.result, "pkcs11.login", "session-failed").args).toMatchObject({ error: "CKR_TOKEN_NOT_PRESENT" });
   }, T);
