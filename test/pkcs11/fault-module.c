@@ -1,7 +1,7 @@
 /* A PKCS#11 module for faults SoftHSM2 cannot produce: a C_Initialize that hangs (a network HSM's client
  * waiting for an unreachable HSM) or crashes, a C_GetInfo that fails, and a token whose user PIN is locked or
  * on its final try. Built by test/pkcs11/faults.test.ts with the system C compiler; VKD_FAULT selects the
- * fault, VKD_FAULT_FLAGS the token flags, and C_Login appends a line to VKD_FAULT_LOGINS so a test can prove
+ * fault (hang, crash, no-info, no-slots, empty-slot, no-session), VKD_FAULT_FLAGS the token flags, and C_Login appends a line to VKD_FAULT_LOGINS so a test can prove
  * no login was attempted. Layouts: PKCS#11 v2.40 pkcs11t.h / pkcs11f.h (function list order). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +38,7 @@ static ul c_get_info(info_t *i) {
 }
 static ul c_get_slot_list(unsigned char present, ul *list, ul *count) {
   (void)present;
+  if (!strcmp(fault(), "no-slots")) { *count = 0; return 0; }
   if (list) { if (*count < 1) { *count = 1; return 0x150; } list[0] = 7; }
   *count = 1;
   return 0;
@@ -45,7 +46,7 @@ static ul c_get_slot_list(unsigned char present, ul *list, ul *count) {
 static ul c_get_slot_info(ul slot, slot_info_t *s) {
   if (slot != 7) return 0x3; /* CKR_SLOT_ID_INVALID */
   memset(s, 0, sizeof *s); pad(s->description, 64, "fault slot"); pad(s->manufacturer, 32, "vkd-fault");
-  s->flags = 1; /* CKF_TOKEN_PRESENT */
+  s->flags = strcmp(fault(), "empty-slot") ? 1 : 0; /* CKF_TOKEN_PRESENT, unless the slot is empty */
   return 0;
 }
 static ul c_get_token_info(ul slot, token_info_t *t) {

@@ -87,6 +87,14 @@ describe("pkcs11 library faults", () => {
   }, T);
 });
 
+describe("pkcs11 slots without a usable token", () => {
+  it("no slot at all; a slot with no token in it", async () => {
+    expect((await run(faultStanza(), { VAULT_HSM_PIN: "1234", VKD_FAULT: "no-slots" })).codes["pkcs11.token"]).toEqual(["fail:no-tokens"]);
+    const empty = await run(`  lib = "${faultLib}"\n  slot = "7"\n  key_label = "k"`, { VAULT_HSM_PIN: "1234", VKD_FAULT: "empty-slot" });
+    expect(empty.codes["pkcs11.token"]).toEqual(["fail:token-not-present"]);
+  }, T);
+});
+
 describe("pkcs11 login: one attempt at most, none near the lockout", () => {
   for (const [name, flags, code] of [["locked", "0x4040c", "pin-locked"], ["final try", "0x2040c", "final-try"]] as const) {
     it(`${name}: ${code}, and C_Login is never called`, async () => {
