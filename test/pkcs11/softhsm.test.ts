@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AnyCheck } from "../../src/check.js";
 import { codesByCheck, configFromText, findingIn, runSealChecks } from "../support/check-harness.js";
-import { aesKey, newToken, rsaKeyPair, tokenSlot, tool, type TestToken } from "../support/softhsm.js";
+import { aesKey, keyWithAttributes, newToken, rsaKeyPair, tokenSlot, tool, type TestToken } from "../support/softhsm.js";
 import requiredKeys from "../../checks/config/required-keys.js";
 import config from "../../checks/pkcs11/config.js";
 import library from "../../checks/pkcs11/library.js";
@@ -120,6 +120,23 @@ describe("pkcs11 checks against SoftHSM2", () => {
     expect(findingIn(short.result, "pkcs11.key", "rsa-too-short").args).toMatchObject({ bits: 1024 });
     // Encrypting on the HSM (disable_software_encryption) has no such limit.
     expect(passes((await check(t, { key_label: "short", rsa_oaep_hash: "sha1", disable_software_encryption: "true" })).codes)).toBe(true);
+  }, T);
+
+  it("key attributes: no CKA_DECRYPT, no CKA_ENCRYPT; an RSA public key that may not encrypt (software path works, the HSM path does not)", async () => {
+    const t = newToken();
+    keyWithAttributes(t, "aes", "no-decrypt", "21", { decrypt: false });
+    keyWithAttributes(t, "aes", "no-encrypt", "22", { encrypt: false });
+    keyWithAttributes(t, "rsa", "pub-no-encrypt", "23", { encrypt: false });
+    const noDecrypt = await check(t, { key_label: "no-decrypt" });
+    expect(noDecrypt.codes["pkcs11.key"]).toEqual(["fail:no-decrypt"]);
+    expect(findingIn(noDecrypt.result, "pkcs11.key", "no-decrypt").args!.vaultError).toBe("secret key does not have CKA_DECRYPT");
+    expect((await check(t, { key_label: "no-encrypt" })).codes["pkcs11.key"]).toEqual(["fail:no-encrypt"]);
+    const rsa = await check(t, { key_label: "pub-no-encrypt", rsa_oaep_hash: "sha1" });
+    expect(rsa.codes["pkcs11.key"]).toEqual(["pass:found", "warn:public-no-encrypt"]);
+    expect(rsa.codes["pkcs11.round-trip"]).toEqual(["pass:ok", "warn:other-path-failed"]);
+    expect(findingIn(rsa.result, "pkcs11.round-trip", "other-path-failed").args).toMatchObject({ path: "HSM", error: "CKR_KEY_FUNCTION_NOT_PERMITTED" });
+    const hsmOnly = await check(t, { key_label: "pub-no-encrypt", rsa_oaep_hash: "sha1", disable_software_encryption: "true" });
+    expect(hsmOnly.codes["pkcs11.key"]).toEqual(["fail:public-no-encrypt"]);
   }, T);
 
   it("mechanisms: one the seal does not support, a deprecated one, and one that does not fit the key", async () => {
