@@ -75,6 +75,85 @@ static ul c_login(ul s, ul user, unsigned char *pin, ul len) {
 }
 static ul not_supported(void) { return 0x54; } /* CKR_FUNCTION_NOT_SUPPORTED */
 
+/* With VKD_FAULT_LOGIN_RV=0 the login works and the token holds one AES key (label "k", id 0x01, VKD_FAULT_KEYLEN
+ * bytes, default 32); VKD_FAULT_MECHS lists the mechanisms (comma-separated, default 0x1087), VKD_FAULT_MECHINFO
+ * gives "min,max,flags" (default 16,32,0x300). Encrypt appends a 16-byte tag, decrypt strips it. */
+typedef struct { ul type; void *value; ul len; } attr_t;
+typedef struct { ul mechanism; void *param; ul len; } mech_t;
+static int found;
+static ul c_get_mechanism_list2(ul slot, ul *list, ul *count) {
+  (void)slot;
+  const char *m = getenv("VKD_FAULT_MECHS");
+  char buf[256]; snprintf(buf, sizeof buf, "%s", m ? m : "0x1087");
+  ul n = 0, vals[16];
+  for (char *tok = strtok(buf, ","); tok && n < 16; tok = strtok(NULL, ",")) vals[n++] = strtoul(tok, NULL, 0);
+  if (list) { if (*count < n) { *count = n; return 0x150; } for (ul i = 0; i < n; i++) list[i] = vals[i]; }
+  *count = n;
+  return 0;
+}
+static ul c_get_mechanism_info(ul slot, ul mech, ul *info) {
+  (void)slot; (void)mech;
+  const char *m = getenv("VKD_FAULT_MECHINFO");
+  ul min = 16, max = 32, flags = 0x300;
+  if (m) sscanf(m, "%lu,%lu,%li", &min, &max, (long *)&flags);
+  info[0] = min; info[1] = max; info[2] = flags;
+  return 0;
+}
+static ul put(attr_t *a, const void *v, ul n) {
+  if (!a->value) { a->len = n; return 0; }
+  if (a->len < n) { a->len = (ul)-1; return 0x150; }
+  memcpy(a->value, v, n); a->len = n;
+  return 0;
+}
+static ul c_get_attribute_value(ul s, ul obj, attr_t *t, ul n) {
+  (void)s; (void)obj;
+  ul rv = 0, cls = 4, type = 0x1f, len = getenv("VKD_FAULT_KEYLEN") ? strtoul(getenv("VKD_FAULT_KEYLEN"), NULL, 0) : 32;
+  unsigned char yes = 1, id = 1;
+  for (ul i = 0; i < n; i++) {
+    switch (t[i].type) {
+      case 0x0: rv |= put(&t[i], &cls, sizeof cls); break;
+      case 0x100: rv |= put(&t[i], &type, sizeof type); break;
+      case 0x3: rv |= put(&t[i], "k", 1); break;
+      case 0x102: rv |= put(&t[i], &id, 1); break;
+      case 0x104: case 0x105: case 0x106: case 0x107: case 0x103: rv |= put(&t[i], &yes, 1); break;
+      case 0x161: rv |= put(&t[i], &len, sizeof len); break;
+      default: t[i].len = (ul)-1; rv = 0x12; /* CKR_ATTRIBUTE_TYPE_INVALID */
+    }
+  }
+  return rv;
+}
+static ul c_find_objects_init(ul s, attr_t *t, ul n) { (void)s; (void)t; (void)n; found = 0; return 0; }
+static ul c_find_objects(ul s, ul *objs, ul max, ul *count) {
+  (void)s;
+  *count = 0;
+  if (!found && max > 0) { objs[0] = 5; *count = 1; found = 1; }
+  return 0;
+}
+static ul c_find_objects_final(ul s) { (void)s; return 0; }
+static ul c_crypt_init(ul s, mech_t *m, ul key) { (void)s; (void)m; (void)key; return 0; }
+static ul c_encrypt(ul s, unsigned char *in, ul n, unsigned char *out, ul *outLen) {
+  (void)s;
+  if (!out) { *outLen = n + 16; return 0; }
+  if (*outLen < n + 16) { *outLen = n + 16; return 0x150; }
+  memcpy(out, in, n); memset(out + n, 0xab, 16); *outLen = n + 16;
+  return 0;
+}
+static ul c_decrypt(ul s, unsigned char *in, ul n, unsigned char *out, ul *outLen) {
+  (void)s;
+  if (!strcmp(fault(), "bad-decrypt")) return 0x40; /* CKR_ENCRYPTED_DATA_INVALID */
+  if (n < 16) return 0x40;
+  if (!out) { *outLen = n - 16; return 0; }
+  memcpy(out, in, n - 16); *outLen = n - 16;
+  return 0;
+}
+static ul c_generate_random(ul s, unsigned char *out, ul n) {
+  (void)s;
+  if (!strcmp(fault(), "no-random")) return 0x121; /* CKR_RANDOM_NO_RNG */
+  for (ul i = 0; i < n; i++) out[i] = (unsigned char)(i * 7 + 3);
+  return 0;
+}
+static ul c_logout(ul s) { (void)s; return 0; }
+
 static struct { ver version; void *fn[68]; } list;
 
 ul C_GetFunctionList(void **out) {
@@ -84,6 +163,12 @@ ul C_GetFunctionList(void **out) {
   list.fn[3] = (void *)C_GetFunctionList; list.fn[4] = (void *)c_get_slot_list; list.fn[5] = (void *)c_get_slot_info;
   list.fn[6] = (void *)c_get_token_info; list.fn[7] = (void *)c_get_mechanism_list;
   list.fn[12] = (void *)c_open_session; list.fn[13] = (void *)c_close_session; list.fn[18] = (void *)c_login;
+  if (getenv("VKD_FAULT_LOGIN_RV") && strtoul(getenv("VKD_FAULT_LOGIN_RV"), NULL, 0) == 0) {
+    list.fn[7] = (void *)c_get_mechanism_list2; list.fn[8] = (void *)c_get_mechanism_info; list.fn[19] = (void *)c_logout;
+    list.fn[24] = (void *)c_get_attribute_value; list.fn[26] = (void *)c_find_objects_init; list.fn[27] = (void *)c_find_objects;
+    list.fn[28] = (void *)c_find_objects_final; list.fn[29] = (void *)c_crypt_init; list.fn[30] = (void *)c_encrypt;
+    list.fn[33] = (void *)c_crypt_init; list.fn[34] = (void *)c_decrypt; list.fn[64] = (void *)c_generate_random;
+  }
   *out = &list;
   return 0;
 }

@@ -128,6 +128,36 @@ describe("pkcs11 login: one attempt at most, none near the lockout", () => {
   }, T);
 });
 
+describe("pkcs11 mechanisms and round trips a token can refuse (stand-in module with one AES key)", () => {
+  const ok = { VAULT_HSM_PIN: "1234", VKD_FAULT_LOGIN_RV: "0" };
+  it("the stand-in passes as it is", async () => {
+    const { codes } = await run(faultStanza(), ok);
+    expect(codes["pkcs11.key"]).toEqual(["pass:found"]);
+    expect(codes["pkcs11.round-trip"]).toEqual(["pass:ok"]);
+  }, T);
+
+  it("CKM_AES_GCM not listed; listed without decrypt; a key size out of range", async () => {
+    const notListed = await run(faultStanza(), { ...ok, VKD_FAULT_MECHS: "0x1082,0x1085" });
+    expect(notListed.codes["pkcs11.mechanism"]).toEqual(["fail:not-listed"]);
+    expect(findingIn(notListed.result, "pkcs11.mechanism", "not-listed").details!.mechanisms).toEqual(["CKM_AES_CBC", "CKM_AES_CBC_PAD"]);
+    const encryptOnly = await run(faultStanza(), { ...ok, VKD_FAULT_MECHINFO: "16,32,0x100" });
+    expect(encryptOnly.codes["pkcs11.mechanism"]).toEqual(["fail:no-encrypt-decrypt"]);
+    expect(findingIn(encryptOnly.result, "pkcs11.mechanism", "no-encrypt-decrypt").args).toMatchObject({ missing: "decrypt" });
+    const size = await run(faultStanza(), { ...ok, VKD_FAULT_MECHINFO: "16,16,0x300" });
+    expect(size.codes["pkcs11.mechanism"]).toEqual(["fail:key-size"]);
+    expect(findingIn(size.result, "pkcs11.mechanism", "key-size").args).toMatchObject({ size: "256-bit size", max: "16 bytes" });
+  }, T);
+
+  it("no random number generator (the GCM nonce); decrypt refused", async () => {
+    const noRng = await run(faultStanza(), { ...ok, VKD_FAULT: "no-random" });
+    expect(noRng.codes["pkcs11.round-trip"]).toEqual(["fail:random-failed"]);
+    expect(findingIn(noRng.result, "pkcs11.round-trip", "random-failed").args).toMatchObject({ error: "CKR_RANDOM_NO_RNG" });
+    const bad = await run(faultStanza(), { ...ok, VKD_FAULT: "bad-decrypt" });
+    expect(bad.codes["pkcs11.round-trip"]).toEqual(["fail:decrypt-failed"]);
+    expect(findingIn(bad.result, "pkcs11.round-trip", "decrypt-failed").cause).toBe("unseal_decrypt_failed");
+  }, T);
+});
+
 describe("pkcs11 tokens that are not ready (SoftHSM2)", () => {
   it("the free slot's token is not initialised; a token without a user PIN", async () => {
     const t = newToken();
