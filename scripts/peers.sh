@@ -62,4 +62,19 @@ if ! command -v aws >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends awscli >&2 || die "apt-get could not install awscli: is the Debian package registry reachable?"
 fi
 ln -sf "$(command -v aws)" "$PEERS/bin/aws"
-say "ready: $PEERS/bin/bao, $PEERS/bin/moto_server, $PEERS/bin/aws"
+# SoftHSM2 and OpenSC's pkcs11-tool from Debian: a real PKCS#11 token for the pkcs11 seal checks' tests.
+if ! command -v softhsm2-util >/dev/null 2>&1 || ! command -v pkcs11-tool >/dev/null 2>&1; then
+  say "installing Debian's softhsm2 and opensc"
+  command -v apt-get >/dev/null 2>&1 || die "softhsm2/opensc are missing and apt-get is not available"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || die "apt-get update failed: is the Debian package registry reachable?"
+  apt-get install -y -qq --no-install-recommends softhsm2 opensc >&2 || die "apt-get could not install softhsm2/opensc: is the Debian package registry reachable?"
+fi
+softhsm_lib=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n1)
+[ -n "$softhsm_lib" ] || die "libsofthsm2.so is missing after installing softhsm2"
+mkdir -p "$PEERS/lib"
+ln -sf "$(command -v softhsm2-util)" "$PEERS/bin/softhsm2-util"
+ln -sf "$(command -v pkcs11-tool)" "$PEERS/bin/pkcs11-tool"
+ln -sf "$softhsm_lib" "$PEERS/lib/libsofthsm2.so"
+say "$("$PEERS/bin/softhsm2-util" --version 2>&1 | head -n1 | sed 's/^/softhsm2-util /')"
+say "ready: $PEERS/bin/bao, $PEERS/bin/moto_server, $PEERS/bin/aws, $PEERS/bin/softhsm2-util, $PEERS/bin/pkcs11-tool"

@@ -4,7 +4,8 @@ import { awsRules } from "./aws.js";
 import { azureRules } from "./azure.js";
 import { gcpRules } from "./gcp.js";
 import { networkRules } from "./network.js";
+import { pkcs11Rules } from "./pkcs11.js";
 import { transitRules } from "./transit.js";
 import { vaultRules } from "./vault.js";
 
-export const RULES: readonly TroubleshootRule[] = [...awsRules, ...gcpRules, ...azureRules, ...transitRules, ...vaultRules, ...networkRules];
+export const RULES: readonly TroubleshootRule[] = [...awsRules, ...gcpRules, ...azureRules, ...transitRules, ...pkcs11Rules, ...vaultRules, ...networkRules];
