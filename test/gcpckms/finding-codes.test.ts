@@ -8,6 +8,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { loadScenario, type Scenario } from "../emulator/scenarios.js";
 import { runGcpScenario, stanza, type GcpRun } from "./gcp-run.js";
+import { spawnSync } from "node:child_process";
+import { chmodSync } from "node:fs";
+import { configFromText } from "../support/check-harness.js";
+import { CLI, ROOT, baseEnv } from "../support/cli.js";
 
 const PROJECT = "vault-prod-123456";
 const KEY = `projects/${PROJECT}/locations/global/keyRings/vault-unseal-ring/cryptoKeys/vault-unseal-key`;
@@ -36,12 +40,25 @@ function tempFile(name: string, content: string): string {
 }
 
 describe("gcpckms.credentials", () => {
-  it("a credentials path that is a directory: file-unreadable", async () => {
+  it("a credentials path that is a directory: refused before any check runs (issue 16: only regular files are read)", () => {
     const dir = mkdtempSync(join(tmpdir(), "vkd-gcp-dir-"));
-    const r = await run("gcp-healthy", undefined, { env: { GOOGLE_APPLICATION_CREDENTIALS: dir } });
-    const f = r.finding("gcpckms.credentials", "file-unreadable");
-    expect(f.status).toBe("fail");
-    expect(f.args).toEqual({ path: dir, from: "env GOOGLE_APPLICATION_CREDENTIALS", error: "EISDIR" });
+    expect(() => configFromText('seal "gcpckms" {\n  project = "p"\n  region = "global"\n  key_ring = "r"\n  crypto_key = "k"\n}\n', { GOOGLE_APPLICATION_CREDENTIALS: dir }))
+      .toThrow(/it is a directory, not a regular file/);
+  });
+
+  it("a credentials file the Vault user cannot read (EACCES): file-unreadable", async () => {
+    // Root reads any file: the CLI runs as nobody (setpriv, util-linux), as Vault runs as its own user.
+    const dir = mkdtempSync(join(tmpdir(), "vkd-gcp-acl-"));
+    chmodSync(dir, 0o755);
+    const key = join(dir, "key.json");
+    writeFileSync(key, "{}");
+    chmodSync(key, 0o600);
+    const asRoot = process.getuid?.() === 0;
+    const argv = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI] : [process.execPath, CLI];
+    const out = spawnSync(argv[0]!, [...argv.slice(1), "-c", join(ROOT, "fixtures/configs/gcpckms.hcl"), "--only", "gcpckms.credentials", "--format", "json", "--timeout", "5s"],
+      { env: { ...baseEnv(), GOOGLE_APPLICATION_CREDENTIALS: key }, encoding: "utf8", cwd: ROOT, timeout: 30_000 }).stdout;
+    const f = JSON.parse(out).targets.flatMap((t: any) => t.checks).find((c: any) => c.id === "gcpckms.credentials").findings.find((x: any) => x.code === "file-unreadable");
+    expect(f).toMatchObject({ status: "fail", args: { path: key, from: "env GOOGLE_APPLICATION_CREDENTIALS", error: "EACCES" } });
   });
 
   it("a credentials file that is not JSON: not-json", async () => {

@@ -18,6 +18,7 @@ import { explainText } from "../../src/troubleshoot/index.js";
 import { shq, sh } from "../../src/shell.js";
 import { awsInstalled, awsInvocations, runAws } from "./shell-commands.js";
 import { runGcpScenario } from "../gcpckms/gcp-run.js";
+import { vaultTarget } from "../../src/vault/target.js";
 
 const CONFIG = ["-c", "fixtures/configs/awskms.hcl"];
 const PLACEHOLDER = /<[A-Z][A-Z0-9_]*>/;
@@ -164,7 +165,7 @@ describe("defects, by scenario", () => {
     try {
       const config = { ...configFromText('seal "awskms" {\n  region = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n}\n'), files: ["/etc/vault.d/vault.hcl"] };
       const result = await runTarget({ id: "config", kind: "config", label: "Configuration" }, [vaultStatus, vaultSealed],
-        { config, env: { VAULT_ADDR: vault.addr }, options: { timeoutMs: 10_000, callTimeoutMs: 2_000, enterprise: false } }, new AbortController().signal, new Set());
+        { config, env: {}, options: { timeoutMs: 10_000, callTimeoutMs: 2_000, enterprise: false, vault: vaultTarget({}, { VAULT_ADDR: vault.addr }) } }, new AbortController().signal, new Set());
       const f = result.checks.find((c) => c.id === "vault.sealed")!.findings[0]!;
       expect(f.code).toBe("sealed-auto");
       expect(f.message).toContain("every 5 seconds");
@@ -208,8 +209,11 @@ describe("paste-safe: hostile values never run", () => {
       await emu.close();
     }
     const commands = [...(report.rootCauses ?? []).flatMap((rc: any) => rc.fix.commands), ...report.targets.flatMap((t: any) => t.checks.flatMap((c: any) => c.findings.flatMap((f: any) => f.fix?.commands ?? [])))];
+    // AWS would reject this key id, so awskms.region-key stops the run with the allowed pattern (issue 16); any
+    // command that still carries the value must not execute it.
+    const regionKey = report.targets.flatMap((t: any) => t.checks).find((c: any) => c.id === "awskms.region-key");
+    expect(regionKey.findings.map((f: any) => f.code)).toContain("invalid-key-id");
     const segments = commands.flatMap((c: string) => awsInvocations(c)).filter((s: string) => s.includes("touch"));
-    expect(segments.length).toBeGreaterThan(0);
     for (const seg of segments) await runAws(seg, dir);
     expect(existsSync(marker)).toBe(false);
   }, 120_000);
