@@ -44,6 +44,8 @@ export interface RunRequest {
   skip?: string[];
   /** A further rule on which checks run (the gate's default set). */
   select?: (def: AnyCheck) => boolean;
+  /** Called as each check starts, for progress on stderr. */
+  onStart?: (target: string, checkId: string) => void;
   /** Called as each check finishes, for progress on stderr. */
   onProgress?: (target: string, check: CheckResult) => void;
   /** Stops the run at once (the gate on SIGTERM/SIGINT); checks see it through ctx.signal. */
@@ -112,6 +114,7 @@ export async function runTarget(
       const uses = (def.uses ?? []).filter((n) => checks.some((c) => c.id === n));
       await Promise.all([...needs, ...uses].map((n) => runOne(checks.find((c) => c.id === n)!)));
       const started = performance.now();
+      req.onStart?.(target.label, def.id);
       const missing = needs.filter((n) => facts[n] === undefined);
       let findings: Finding[];
       if (missing.length > 0) {

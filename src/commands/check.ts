@@ -6,6 +6,7 @@ import { buildReport, exitCodeFor } from "../report/report.js";
 import { outputOptions, writeOutputs } from "../report/outputs.js";
 import { version } from "../version.js";
 import { vaultOptions } from "../vault/target.js";
+import { progressOnStderr } from "../cli/progress.js";
 import { assertSomethingChecked, describeSelection, validateSelection } from "../cli/selection.js";
 
 export const checkCommand: CommandModule = {
@@ -25,17 +26,15 @@ export const checkCommand: CommandModule = {
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
     const startedAt = new Date();
-    const progress = process.stderr.isTTY && !env.CI;
-    let done = 0;
+    const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
     const run = await runChecks({
       config,
       env,
       options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target },
       only: argv.only,
       skip: argv.skip,
-      onProgress: progress ? (target, check) => { done++; process.stderr.write(`\r\x1b[K  checking… ${done} done (${target}: ${check.id})`); } : undefined,
-    });
-    if (progress) process.stderr.write("\r\x1b[K");
+      ...progress.hooks,
+    }).finally(() => progress.stop());
     assertSomethingChecked(run, describeSelection(argv));
     const report = buildReport(run, { version: version(), startedAt, configFiles: config.files, target });
     writeOutputs(report, outputs, argv, env);

@@ -12,6 +12,7 @@ import { EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { useColor } from "../color.js";
 import { version } from "../version.js";
 import { vaultOptions } from "../vault/target.js";
+import { progressOnStderr } from "../cli/progress.js";
 import { assertSomethingChecked, describeSelection, validateSelection } from "../cli/selection.js";
 import { gateSelection } from "../gate/required.js";
 import { runGate, type GateResult } from "../gate/gate-loop.js";
@@ -42,7 +43,9 @@ export const gateCommand: CommandModule = {
     const files = outputs.filter((o) => o.path !== "-");
     const ndjson = onStdout?.format === "json";
     // Attempt lines go where people read: stdout for text and NDJSON, stderr when stdout carries JUnit or nothing.
-    const lineOut = onStdout && !DOCUMENT_FORMATS.includes(onStdout.format) ? process.stdout : process.stderr;
+    // stdout carries only the report: NDJSON attempts are part of it; text attempt lines are progress, on stderr
+    // (silenced by --quiet), so a CI log still shows what the gate is waiting for.
+    const lineOut = ndjson ? process.stdout : process.stderr;
 
     const stop = new AbortController();
     let signalName: string | undefined;
@@ -68,13 +71,17 @@ export const gateCommand: CommandModule = {
             config, env, ...selection, skip: argv.skip, signal,
             options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"] },
           };
-          const run = await runChecks(request);
+          const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
+          const run = await runChecks({ ...request, ...progress.hooks }).finally(() => progress.stop());
           // A gate that checked nothing must not open.
           assertSomethingChecked(run, describeSelection(argv));
           return run;
         },
         toReport: (run) => buildReport(run, { version: version(), startedAt, configFiles: config.files, target }),
-        onAttempt: (a) => lineOut.write(ndjson && lineOut === process.stdout ? attemptJson(a) : attemptText(a)),
+        onAttempt: (a) => {
+          if (ndjson) lineOut.write(attemptJson(a));
+          else if (!argv.quiet) lineOut.write(attemptText(a));
+        },
       });
     } finally {
       process.off("SIGTERM", onSignal);

@@ -25,6 +25,7 @@ export function outputOptions(y: Argv): Argv<any> {
     .option("timeout", { type: "string", default: "15s", describe: "Budget for the whole run (e.g. 15s, 1m)" })
     .option("call-timeout", { type: "string", default: "3s", describe: "Deadline for each network call" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Show details of passing checks too" })
+    .option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress lines on stderr (the report and errors still print)" })
     .option("color", { type: "boolean", describe: "Colour output (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" });
 }
 

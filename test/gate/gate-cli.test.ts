@@ -23,7 +23,7 @@ function startGate(args: string[], env: NodeJS.ProcessEnv) {
       resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
   });
-  return { child, done, output: () => stdout };
+  return { child, done, output: () => stdout, progress: () => stderr };
 }
 
 async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -45,7 +45,9 @@ describe("gate command", () => {
     emu = await startEmulator("healthy");
     const r = await startGate(["--wait", "30s"], baseEnv(emu.env)).done;
     expect(r.code).toBe(0);
-    const lines = r.stdout.split("\n").filter((l) => l.startsWith("vault-kms-doctor gate: attempt"));
+    // Attempt lines are progress: stderr; stdout carries only the report and the verdict line.
+    expect(r.stdout).not.toContain("gate: attempt");
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("vault-kms-doctor gate: attempt"));
     expect(lines).toEqual([expect.stringMatching(/^vault-kms-doctor gate: attempt 1 at \d+\.\ds: required checks pass$/)]);
     expect(r.stdout).toContain("Round trip as Vault does it (awskms.round-trip)");
     expect(r.stdout).toMatch(/vault-kms-doctor gate: open: the required checks pass after 1 attempt in/);
@@ -57,12 +59,12 @@ describe("gate command", () => {
     // KMS comes back once the first attempt has failed (a fixed delay races the gate's start on a loaded machine).
     const gate = startGate(["--wait", "30s"], baseEnv(emu.env));
     try {
-      await until(() => /attempt 1 at/.test(gate.output()), 30_000);
+      await until(() => /attempt 1 at/.test(gate.progress()), 30_000);
       emu.aws!.setScenario(healthy);
       const r = await gate.done;
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/attempt 1 at [\d.]+s: 2 failing \(awskms\.key-state, awskms\.round-trip\) — network_unreachable: .*; retrying in [\d.]+s/);
-      expect(r.stdout).toMatch(/attempt \d+ at [\d.]+s: required checks pass/);
+      expect(r.stderr).toMatch(/attempt 1 at [\d.]+s: 2 failing \(awskms\.key-state, awskms\.round-trip\) — network_unreachable: .*; retrying in [\d.]+s/);
+      expect(r.stderr).toMatch(/attempt \d+ at [\d.]+s: required checks pass/);
       expect(r.ms).toBeLessThan(25_000);
     } finally {
       gate.child.kill();
@@ -95,7 +97,7 @@ describe("gate command", () => {
   it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("%s mid-wait: exit %d promptly with the last state", async (signal, exitCode) => {
     emu = await startEmulator("unreachable");
     const gate = startGate(["--wait", "60s"], baseEnv(emu.env));
-    await until(() => gate.output().includes("attempt 1 at"));
+    await until(() => gate.progress().includes("attempt 1 at"));
     const sentAt = performance.now();
     gate.child.kill(signal);
     const r = await gate.done;
