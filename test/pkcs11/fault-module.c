@@ -2,7 +2,11 @@
  * waiting for an unreachable HSM) or crashes, a C_GetInfo that fails, and a token whose user PIN is locked or
  * on its final try. Built by test/pkcs11/faults.test.ts with the system C compiler; VKD_FAULT selects the
  * fault (hang, crash, no-info, no-slots, empty-slot, no-session), VKD_FAULT_FLAGS the token flags, and C_Login appends a line to VKD_FAULT_LOGINS so a test can prove
- * no login was attempted. Layouts: PKCS#11 v2.40 pkcs11t.h / pkcs11f.h (function list order). */
+ * no login was attempted. More faults (test/pkcs11/more-codes.test.ts): no-function-list (C_GetFunctionList fails),
+ * no-find (C_FindObjectsInit fails), no-mechs (C_GetMechanismList fails), pair-mismatch (an RSA private key and an
+ * EC public key under one label), rsa-pair (an RSA pair whose modulus cannot be read), rsa-secret (a secret key
+ * of type RSA); VKD_FAULT_MARK + VKD_FAULT_FLAGS_LATER: the first process to initialise creates the mark file,
+ * later processes report VKD_FAULT_FLAGS_LATER as the token flags (the token changed between two probes). Layouts: PKCS#11 v2.40 pkcs11t.h / pkcs11f.h (function list order). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +25,11 @@ typedef struct {
 static const char *fault(void) { const char *f = getenv("VKD_FAULT"); return f ? f : ""; }
 static void pad(unsigned char *dst, size_t n, const char *s) { memset(dst, ' ', n); memcpy(dst, s, strlen(s) < n ? strlen(s) : n); }
 
+static int later;
 static ul c_initialize(void *args) {
   (void)args;
+  const char *mark = getenv("VKD_FAULT_MARK");
+  if (mark) { if (access(mark, F_OK) == 0) later = 1; else { FILE *f = fopen(mark, "w"); if (f) fclose(f); } }
   if (!strcmp(fault(), "hang")) sleep(600);
   if (!strcmp(fault(), "crash")) abort();
   return 0;
@@ -53,7 +60,7 @@ static ul c_get_token_info(ul slot, token_info_t *t) {
   if (slot != 7) return 0x3;
   memset(t, 0, sizeof *t);
   pad(t->label, 32, "fault-token"); pad(t->manufacturer, 32, "vkd-fault"); pad(t->model, 16, "fault"); pad(t->serial, 16, "0001");
-  const char *flags = getenv("VKD_FAULT_FLAGS");
+  const char *flags = later && getenv("VKD_FAULT_FLAGS_LATER") ? getenv("VKD_FAULT_FLAGS_LATER") : getenv("VKD_FAULT_FLAGS");
   t->flags = flags ? strtoul(flags, NULL, 0) : 0x40c; /* TOKEN_INITIALIZED | USER_PIN_INITIALIZED | LOGIN_REQUIRED */
   memset(t->utc, ' ', 16);
   return 0;
@@ -83,6 +90,7 @@ typedef struct { ul mechanism; void *param; ul len; } mech_t;
 static int found;
 static ul c_get_mechanism_list2(ul slot, ul *list, ul *count) {
   (void)slot;
+  if (!strcmp(fault(), "no-mechs")) return 0x30; /* CKR_DEVICE_ERROR */
   const char *m = getenv("VKD_FAULT_MECHS");
   char buf[256]; snprintf(buf, sizeof buf, "%s", m ? m : "0x1087");
   ul n = 0, vals[16];
@@ -106,9 +114,12 @@ static ul put(attr_t *a, const void *v, ul n) {
   return 0;
 }
 static ul c_get_attribute_value(ul s, ul obj, attr_t *t, ul n) {
-  (void)s; (void)obj;
-  ul rv = 0, cls = 4, type = 0x1f, len = getenv("VKD_FAULT_KEYLEN") ? strtoul(getenv("VKD_FAULT_KEYLEN"), NULL, 0) : 32;
+  (void)s;
+  ul rv = 0, cls = 4, type = 0x1f, bits = 2048, len = getenv("VKD_FAULT_KEYLEN") ? strtoul(getenv("VKD_FAULT_KEYLEN"), NULL, 0) : 32;
   unsigned char yes = 1, id = 1;
+  int pair = !strcmp(fault(), "pair-mismatch") || !strcmp(fault(), "rsa-pair");
+  if (pair) { cls = obj == 5 ? 3 : 2; type = obj == 6 && !strcmp(fault(), "pair-mismatch") ? 3 : 0; } /* CKO_PRIVATE/PUBLIC_KEY, CKK_RSA / CKK_EC */
+  if (!strcmp(fault(), "rsa-secret")) type = 0; /* a CKO_SECRET_KEY of type CKK_RSA */
   for (ul i = 0; i < n; i++) {
     switch (t[i].type) {
       case 0x0: rv |= put(&t[i], &cls, sizeof cls); break;
@@ -116,17 +127,24 @@ static ul c_get_attribute_value(ul s, ul obj, attr_t *t, ul n) {
       case 0x3: rv |= put(&t[i], "k", 1); break;
       case 0x102: rv |= put(&t[i], &id, 1); break;
       case 0x104: case 0x105: case 0x106: case 0x107: case 0x103: rv |= put(&t[i], &yes, 1); break;
-      case 0x161: rv |= put(&t[i], &len, sizeof len); break;
+      case 0x161: if (pair) { t[i].len = (ul)-1; rv = 0x12; } else rv |= put(&t[i], &len, sizeof len); break;
+      case 0x121: if (pair) { rv |= put(&t[i], &bits, sizeof bits); break; } t[i].len = (ul)-1; rv = 0x12; break;
       default: t[i].len = (ul)-1; rv = 0x12; /* CKR_ATTRIBUTE_TYPE_INVALID */
     }
   }
   return rv;
 }
-static ul c_find_objects_init(ul s, attr_t *t, ul n) { (void)s; (void)t; (void)n; found = 0; return 0; }
+static ul c_find_objects_init(ul s, attr_t *t, ul n) {
+  (void)s; (void)t; (void)n;
+  if (!strcmp(fault(), "no-find")) return 0x30; /* CKR_DEVICE_ERROR */
+  found = 0;
+  return 0;
+}
 static ul c_find_objects(ul s, ul *objs, ul max, ul *count) {
   (void)s;
   *count = 0;
-  if (!found && max > 0) { objs[0] = 5; *count = 1; found = 1; }
+  int two = !strcmp(fault(), "pair-mismatch") || !strcmp(fault(), "rsa-pair");
+  if (!found && max > 0) { objs[0] = 5; *count = 1; found = 1; if (two && max > 1) { objs[1] = 6; *count = 2; } }
   return 0;
 }
 static ul c_find_objects_final(ul s) { (void)s; return 0; }
@@ -157,6 +175,7 @@ static ul c_logout(ul s) { (void)s; return 0; }
 static struct { ver version; void *fn[68]; } list;
 
 ul C_GetFunctionList(void **out) {
+  if (!strcmp(fault(), "no-function-list")) return 0x5; /* CKR_GENERAL_ERROR */
   list.version.major = 2; list.version.minor = 40;
   for (int i = 0; i < 68; i++) list.fn[i] = (void *)not_supported;
   list.fn[0] = (void *)c_initialize; list.fn[1] = (void *)c_finalize; list.fn[2] = (void *)c_get_info;
