@@ -15,6 +15,7 @@ import type { CheckContext } from "../check.js";
 import { registerSecret } from "../redact.js";
 import type { KeyObject, LibraryResult, ProbeInput, ProbeOutput, RoundTripResult, SessionResult } from "./probe-types.js";
 import type { KeyResolution } from "./key-rules.js";
+import { shq } from "../shell.js";
 
 export const BINDING_PACKAGE = "pkcs11js";
 export const BINDING_VERSION = "2.1.7";
@@ -168,7 +169,8 @@ export function probeInput(stage: ProbeInput["stage"], binding: string, cfg: Pkc
   };
 }
 
-export { sh } from "./shell.js";
+/** The project's shell quoting (src/shell.ts), keeping a <PLACEHOLDER> as it is. */
+export const sh = (value: string): string => (/^<[A-Z0-9_]{1,40}>$/.test(value) ? value : shq(value));
 
 declare module "../facts.js" {
   interface FactMap {

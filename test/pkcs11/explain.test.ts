@@ -14,11 +14,11 @@ describe("explain: pkcs11", () => {
     const [d] = explainText("/opt/hsm vendor/lib/libpkcs11.so: cannot open shared object file: No such file or directory");
     expect(d!.ruleId).toBe("pkcs11.library_not_loaded");
     const [pin] = explainText("failed to login: pkcs11: 0xA0: CKR_PIN_INCORRECT");
-    expect(pin!.fix!.commands[0]).toBe("pkcs11-tool --module <PKCS11_LIB> --list-token-slots");
+    expect(pin!.fix!.commands[0]).toBe('pkcs11-tool --module "$PKCS11_LIB" --list-token-slots');
   });
 
   it("CKR_PIN_LOCKED tells the security officer's reset, CKR_KEY_HANDLE_INVALID a missing key", () => {
-    expect(explainText("C_Login: pkcs11: 0xA4: CKR_PIN_LOCKED")[0]!.fix!.commands[0]).toContain("--login-type so --so-pin <SO_PIN> --init-pin");
+    expect(explainText("C_Login: pkcs11: 0xA4: CKR_PIN_LOCKED")[0]!.fix!.commands[0]).toContain('--login-type so --so-pin "$SO_PIN" --init-pin');
     expect(explainText("failed to pkcs11 EncryptInit: pkcs11: 0x60: CKR_KEY_HANDLE_INVALID")[0]).toMatchObject({ cause: "key_not_found", provider: "pkcs11" });
   });
 });

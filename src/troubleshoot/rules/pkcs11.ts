@@ -5,7 +5,6 @@
 // A lib that cannot be loaded makes miekg/pkcs11 New() return nil, and OpenBao's InitializeClient then calls
 // Initialize on it: a nil pointer dereference panic in pkcs11.(*Ctx).Initialize. Fixes use pkcs11-tool
 // (OpenSC) and softhsm2-util with the values found in the text, shell-quoted.
-import { sh } from "../../pkcs11/shell.js";
 import { defineRules, valueOr, type Entities } from "../rule.js";
 
 const SOURCE = "https://github.com/openbao/go-kms-wrapping/blob/main/wrappers/pkcs11/pkcs11_client.go";
@@ -22,8 +21,9 @@ function entities(text: string): Entities {
   return out;
 }
 
-const lib = (e: Entities) => sh(valueOr(e, "lib", "<PKCS11_LIB>"));
-const token = (e: Entities) => sh(valueOr(e, "tokenLabel", "<TOKEN_LABEL>"));
+// valueOr shell-quotes a value found in the text; a placeholder becomes a named shell variable (src/troubleshoot/match.ts).
+const lib = (e: Entities) => valueOr(e, "lib", "<PKCS11_LIB>");
+const token = (e: Entities) => valueOr(e, "tokenLabel", "<TOKEN_LABEL>");
 
 export const pkcs11Rules = defineRules([
   {
