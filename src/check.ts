@@ -6,6 +6,7 @@ import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import type { FactId, FactMap, FactsOf } from "./facts.js";
 import type { VaultTarget } from "./vault/target.js";
 import type { Target } from "./targets/target.js";
+import type { StoredSeal } from "./storage/types.js";
 
 /** `config` checks look at the whole configuration once; the others run once per seal of their types. */
 export type CheckScope = "config" | "seal";
@@ -29,6 +30,8 @@ export interface RunOptions {
   requireAutoUnseal?: boolean;
   /** A seal-migration preflight (the migrate command): checks with `when: "migration"` run even without a disabled seal. */
   migration?: boolean;
+  /** The seal-wrapped entries read from Vault's storage (src/storage/stored-seal.ts), when a storage was readable. */
+  storage?: StoredSeal;
 }
 
 export interface CheckContext<Needs extends FactId = never, Uses extends FactId = never> {

@@ -10,6 +10,7 @@ const ENGINE_CHECKS = [
   "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection",
   "vault.status", "vault.seal-type", "vault.initialized", "vault.sealed", "vault.recovery-seal", "vault.migration", "vault.health",
   "migrate.layout", "migrate.old-seal-decrypt",
+  "storage.wrapping-key",
 ];
 
 type Entry = readonly [string, CheckLoader];
