@@ -1,7 +1,7 @@
 // A data folder written by a real OpenBao 2.6 (`.peers/bin/bao`): raft storage in a temp folder, seal "awskms"
 // against the emulator's healthy scenario, `bao operator init`, then stopped. What the storage checks read.
 // Built on the conformance harness (test/conformance/openbao.ts); every wait is bounded.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../emulator/index.js";
@@ -11,7 +11,7 @@ import { peerBinary } from "../support/peers.js";
 
 export const SEAL = { region: "us-east-1", kmsKeyId: "alias/vault-unseal" };
 
-function serverEnv(emu: Emulator, home: string): NodeJS.ProcessEnv {
+export function serverEnv(emu: Emulator, home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: home,
@@ -60,4 +60,23 @@ export async function writeOpenBaoData(init = true): Promise<OpenBaoData> {
     await emu.close();
   }
   return { dir, dataPath };
+}
+
+/** Restarts OpenBao on a copy of `data` against `emu` with `kmsKeyId`: whether it unsealed within the deadline. */
+export async function restartOutcome(data: OpenBaoData, emu: Emulator, kmsKeyId: string): Promise<{ unsealed: boolean; log: string }> {
+  const bao = peerBinary("bao");
+  const dir = mkdtempSync(join(tmpdir(), "vkd-storage-restart-"));
+  cpSync(data.dataPath, join(dir, "data"), { recursive: true });
+  const [api, cluster] = [await freePort(), await freePort()];
+  const env = serverEnv(emu, dir);
+  assertLoopbackOnly(env, [emu.awsEndpoint!]);
+  const config = writeServerConfig(dir, "server.hcl", api, cluster, { ...SEAL, kmsKeyId, endpoint: emu.awsEndpoint! });
+  const server = startServer(bao, config, api, env);
+  try {
+    const r = await waitFor(server, 20_000, (s) => s.initialized && !s.sealed);
+    return { unsealed: Boolean(r.status && r.status.initialized && !r.status.sealed), log: server.log() };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

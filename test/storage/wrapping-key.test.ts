@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
+import type { Scenario } from "../emulator/scenarios.js";
 import { baseEnv, codesOf, runCli } from "../support/cli.js";
 import { twoKeyScenario } from "../migrate/two-key-scenario.js";
-import { writeOpenBaoData, type OpenBaoData } from "./openbao-data.js";
+import { restartOutcome, writeOpenBaoData, type OpenBaoData } from "./openbao-data.js";
 import { boltGet, BoltFormatError } from "../../src/storage/bolt.js";
 import { decodeBlobInfo, BlobFormatError } from "../../src/storage/blob-info.js";
 
@@ -152,4 +153,38 @@ describe("storage.wrapping-key through the CLI", () => {
       expect(fingerprint(db), name).toEqual(before);
     }
   });
+});
+
+/** Two keys; the one that wrapped the stored root key (the healthy ARN) is Disabled, the configured one is fine. */
+function storedKeyDisabled(): Scenario {
+  const s = twoKeyScenario({ oldKeyEncrypt: true });
+  const keys = s.aws!.keys;
+  keys[0] = { ...keys[0]!, keyState: "Disabled" } as (typeof keys)[number];
+  return { ...s, name: "stored-key-disabled" };
+}
+
+describe("the verdict agrees with a real OpenBao 2.6 restart", () => {
+  it("drift with the recorded key still Enabled: warn, and OpenBao unseals (KMS decrypts with the key in the blob)", async () => {
+    emu = await startEmulator(twoKeyScenario({ oldKeyEncrypt: true }));
+    const r = await check(["-c", config("drift-restart", "alias/vault-unseal-old", data.dataPath)]);
+    expect(wrapping(r.report).findings.map((f: any) => f.code)).toEqual(["drift"]);
+    expect(r.code).toBe(0);
+    const restart = await restartOutcome(data, emu, "alias/vault-unseal-old");
+    expect(restart.unsealed, restart.log.slice(-2000)).toBe(true);
+  }, 60_000);
+
+  it("configured key healthy, recorded key Disabled: only this check fails, the gate holds, and OpenBao does not unseal", async () => {
+    emu = await startEmulator(storedKeyDisabled());
+    const cfg = config("stored-disabled", "alias/vault-unseal-old", data.dataPath);
+    const r = await check(["-c", cfg]);
+    const codes = codesOf(r.report);
+    expect(codes["awskms/awskms.key-state"]).toEqual(["enabled"]);
+    expect(wrapping(r.report).findings.map((f: any) => f.code)).toEqual(["recorded-disabled"]);
+    expect(r.code).toBe(1);
+    const gate = await runCli(["gate", "-c", cfg, "--format", "json"], { env: baseEnv(emu.env) });
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toContain("storage.wrapping-key");
+    const restart = await restartOutcome(data, emu, "alias/vault-unseal-old");
+    expect(restart.unsealed).toBe(false);
+  }, 60_000);
 });
