@@ -2,7 +2,10 @@
 // key works today; a restart decrypts core/hsm/barrier-unseal-keys, which the awskms wrapper sealed with the
 // key recorded in the blob (go-kms-wrapping wrappers/awskms/awskms.go: Encrypt stores KMS's KeyId, the key ARN;
 // Decrypt sends only the wrapped data key, so KMS picks the key from the blob: the restart needs kms:Decrypt
-// on the recorded key, whatever kms_key_id says now). Read-only: one DescribeKey on the recorded ARN.
+// on the recorded key, whatever kms_key_id says now). Drift heals itself at the first successful unseal: the active
+// node re-wraps the stored keys and recovery key with the configured key (openbao v2.6.0 vault/seal_autoseal.go
+// UpgradeKeys/upgradeStoredKeys, called from vault/core.go postUnseal) - so the danger is the restart before that.
+// Read-only: one DescribeKey on the recorded ARN.
 import { defineCheck, type Finding } from "../../src/check.js";
 import type { KeyFacts } from "../../src/aws/session.js";
 import type { FindingValue } from "../../src/model.js";
@@ -21,7 +24,7 @@ export default defineCheck({
     "seal-type-differs": "The stored keys were sealed by a {stored} seal, but the config's seal is awskms: a seal migration is needed, not a restart.",
     "not-aws": "The stored root key's wrapping key is {keyId}, not an AWS KMS key ARN: it was sealed by another seal type.",
     "same-key": "The stored root key was wrapped by {stored}, the configured key ({configured}); it is Enabled.",
-    "drift": "The configured key {configured} is {configuredArn}, but the stored root key was wrapped by {stored}. A restart decrypts with {stored}: it must stay Enabled and Vault's identity needs kms:Decrypt on it.",
+    "drift": "The configured key {configured} is {configuredArn}, but the stored root key was wrapped by {stored}. A restart decrypts with {stored}: it must stay Enabled and Vault's identity needs kms:Decrypt on it until the active node has unsealed once, which re-wraps the stored keys with the configured key.",
     "drift-unresolved": "The stored root key was wrapped by {stored}; the configured key {configured} could not be resolved to an ARN to compare. A restart needs kms:Decrypt on {stored}.",
     "recorded-disabled": "The key that wrapped the stored root key, {stored}, is Disabled: Vault cannot decrypt its root key and will not unseal.",
     "recorded-pending-deletion": "The key that wrapped the stored root key, {stored}, is pending deletion on {date}: Vault will not unseal, and after that date the data is lost.",
@@ -94,7 +97,7 @@ export default defineCheck({
     if (configuredArn !== recorded) {
       return { findings: [ctx.report("warn", "drift", args, {
         details,
-        fix: { summary: `Keep ${recorded} Enabled, out of deletion, and decryptable by Vault's identity (kms:Decrypt) for as long as the stored root key is wrapped by it.`, commands: [cmd("describe-key")] },
+        fix: { summary: `Keep ${recorded} Enabled, out of deletion, and decryptable by Vault's identity (kms:Decrypt) until the active node has unsealed once with the configured key (it then re-wraps the stored keys); run the doctor again to see same-key before retiring ${recorded}.`, commands: [cmd("describe-key")] },
       })] };
     }
     return { findings: [ctx.report("pass", "same-key", args, { details })] };

@@ -63,7 +63,7 @@ export async function writeOpenBaoData(init = true): Promise<OpenBaoData> {
 }
 
 /** Restarts OpenBao on a copy of `data` against `emu` with `kmsKeyId`: whether it unsealed within the deadline. */
-export async function restartOutcome(data: OpenBaoData, emu: Emulator, kmsKeyId: string): Promise<{ unsealed: boolean; log: string }> {
+export async function restartOutcome(data: OpenBaoData, emu: Emulator, kmsKeyId: string, whileUp?: (dataPath: string) => Promise<void>): Promise<{ unsealed: boolean; log: string }> {
   const bao = peerBinary("bao");
   const dir = mkdtempSync(join(tmpdir(), "vkd-storage-restart-"));
   cpSync(data.dataPath, join(dir, "data"), { recursive: true });
@@ -74,6 +74,7 @@ export async function restartOutcome(data: OpenBaoData, emu: Emulator, kmsKeyId:
   const server = startServer(bao, config, api, env);
   try {
     const r = await waitFor(server, 20_000, (s) => s.initialized && !s.sealed);
+    await whileUp?.(join(dir, "data"));
     return { unsealed: Boolean(r.status && r.status.initialized && !r.status.sealed), log: server.log() };
   } finally {
     await server.stop();

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import type { Scenario } from "../emulator/scenarios.js";
 import { baseEnv, codesOf, runCli } from "../support/cli.js";
-import { twoKeyScenario } from "../migrate/two-key-scenario.js";
+import { OLD_KEY_ID, twoKeyScenario } from "../migrate/two-key-scenario.js";
 import { restartOutcome, writeOpenBaoData, type OpenBaoData } from "./openbao-data.js";
 import { boltGet, BoltFormatError } from "../../src/storage/bolt.js";
 import { decodeBlobInfo, BlobFormatError } from "../../src/storage/blob-info.js";
@@ -169,8 +169,18 @@ describe("the verdict agrees with a real OpenBao 2.6 restart", () => {
     const r = await check(["-c", config("drift-restart", "alias/vault-unseal-old", data.dataPath)]);
     expect(wrapping(r.report).findings.map((f: any) => f.code)).toEqual(["drift"]);
     expect(r.code).toBe(0);
-    const restart = await restartOutcome(data, emu, "alias/vault-unseal-old");
+    // While that OpenBao runs (holding bbolt's lock on vault.db) the doctor still reads it, without harm, and sees the
+    // drift healed: once unsealed, the active node re-wrapped the stored keys with the configured key
+    // (openbao v2.6.0 vault/seal_autoseal.go upgradeStoredKeys).
+    let running: Awaited<ReturnType<typeof check>> | undefined;
+    const restart = await restartOutcome(data, emu, "alias/vault-unseal-old", async (live) => {
+      running = await check(["-c", config("drift-running", "alias/vault-unseal-old", live)]);
+      expect(boltGet(join(live, "vault.db"), ["data"], "core/hsm/barrier-unseal-keys").value).toBeDefined();
+    });
     expect(restart.unsealed, restart.log.slice(-2000)).toBe(true);
+    const healed = wrapping(running!.report).findings;
+    expect(healed.map((f: any) => f.code)).toEqual(["same-key"]);
+    expect(healed[0].details.wrapping_key).toBe(`arn:aws:kms:us-east-1:111122223333:key/${OLD_KEY_ID}`);
   }, 60_000);
 
   it("configured key healthy, recorded key Disabled: only this check fails, the gate holds, and OpenBao does not unseal", async () => {
