@@ -10,7 +10,7 @@
 // only taken by bbolt itself), never mapped, never written. Pages are read with positional reads, each bounded.
 // A running Vault may commit while we read: the walk starts from the newest valid meta page and the meta
 // pages are read again afterwards; if the transaction id moved, the walk is retried (bounded), then given up.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 const MAGIC = 0xed0cdaed;
 const VERSION = 2;
@@ -174,9 +174,13 @@ export interface BoltValue {
  * (ENOENT, EACCES) are the file system's.
  */
 export function boltGet(file: string, buckets: string[], key: string): BoltValue {
-  const fd = openSync(file, "r");
+  // As src/fs/read-bounded.ts: only a regular file, opened non-blocking (a FIFO would block open), checked again once open.
+  if (!statSync(file).isFile()) throw new BoltFormatError(file, "not a regular file");
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new BoltFormatError(file, "not a regular file");
+    const size = st.size;
     if (size > BOLT_LIMITS.maxFileBytes) throw new BoltFormatError(file, `${size} bytes, above the ${BOLT_LIMITS.maxFileBytes}-byte cap`);
     let lastError: unknown;
     for (let attempt = 0; attempt < BOLT_LIMITS.retries; attempt++) {

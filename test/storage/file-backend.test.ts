@@ -117,3 +117,19 @@ describe("storage.wrapping-key on file storage", () => {
     expect(r.findings[0].args.stored).toBe(HEALTHY);
   });
 });
+
+describe("storage that is not a file", () => {
+  it("a FIFO named vault.db is refused at once (exit 2), never opened blocking", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const dir = join(root, "fifo");
+    mkdirSync(dir, { recursive: true });
+    execFileSync("mkfifo", [join(dir, "vault.db")]);
+    const hcl = join(root, "fifo.hcl");
+    writeFileSync(hcl, `storage "raft" {\n  path = ${JSON.stringify(dir)}\n}\nseal "awskms" {\n  region     = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n}\n`);
+    const r = await runCli(["-c", hcl, "--format", "json"], { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(dir, "vault.db"));
+    expect(r.stderr).toContain("not a regular file");
+  });
+});
