@@ -77,8 +77,8 @@ export interface CheckDefinition<Id extends string = string, Needs extends FactI
   advisory?: boolean;
   /** Part of the gate's default set: what decides whether Vault starts. */
   blocksStart?: boolean;
-  /** Runs only when there is something to look at: a running Vault's address, or a seal migration. */
-  when?: "vault-addr" | "migration";
+  /** Runs only when there is something to look at: a running Vault's address, a seal migration, or Vault's storage read (RunOptions.storage). */
+  when?: "vault-addr" | "migration" | "storage";
   /** Its place in a seal migration (default: runs on old and new seals alike). */
   oldSeal?: OldSealRule;
   /** Message templates keyed by finding code: `{name}` placeholders. */

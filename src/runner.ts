@@ -62,6 +62,7 @@ function selected(def: AnyCheck, req: RunRequest): boolean {
 function applicable(def: AnyCheck, req: RunRequest, seal?: SealConfig): boolean {
   if (def.when === "vault-addr" && !req.options.vault) return false;
   if (def.when === "migration" && !req.options.migration && !req.config.seals.some((s) => s.disabled)) return false;
+  if (def.when === "storage" && !req.options.storage) return false;
   if (seal && def.oldSeal === "skip" && seal.disabled) return false;
   if (seal && def.oldSeal === "only" && !seal.disabled) return false;
   return true;

@@ -15,11 +15,12 @@ export default defineCheck({
   title: "Key that wrapped the stored root key",
   scope: "seal",
   blocksStart: true,
+  // Only when a storage was read (the config's storage stanza, or --storage-path): src/storage/stored-seal.ts.
+  when: "storage",
   appliesTo: ["awskms"],
   needs: ["awskms.region-key", "awskms.credentials"],
   uses: ["awskms.key-state"],
   messages: {
-    "no-storage": "No readable storage to look at (the config has no storage \"raft\" or \"file\" stanza with a path; pass --storage-path DIR).",
     "not-initialised": "{file} holds no seal-wrapped root key: Vault is not initialised and will wait for `operator init`.",
     "seal-type-differs": "The stored keys were sealed by a {stored} seal, but the config's seal is awskms: a seal migration is needed, not a restart.",
     "not-aws": "The stored root key's wrapping key is {keyId}, not an AWS KMS key ARN: it was sealed by another seal type.",
@@ -35,7 +36,8 @@ export default defineCheck({
   },
   async run(ctx) {
     const stored = ctx.options.storage;
-    if (!stored) return { findings: [ctx.report("skip", "no-storage")] };
+    // `when: "storage"` keeps the runner from calling this without one; if it did, that is no pass.
+    if (!stored) return { findings: [ctx.report("error", "failed", { stored: "(none)", error: "no storage was read" })] };
     const where = { file: stored.file, storage_type: stored.location.type, storage_from: stored.location.from };
     if (!stored.barrierKeys) return { findings: [ctx.report("warn", "not-initialised", { file: stored.file }, { cause: "vault_not_initialized", details: where })] };
     if (stored.sealType && stored.sealType !== "awskms") {
