@@ -10,8 +10,10 @@ const ENGINE_CHECKS = [
   "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection",
   "vault.status", "vault.seal-type", "vault.initialized", "vault.sealed", "vault.recovery-seal", "vault.migration", "vault.health",
   "migrate.layout", "migrate.old-seal-decrypt",
-  "storage.wrapping-key",
 ];
+
+/** Engine checks reported after the seal types' own: the stored root key's wrapping key comes after the configured key's checks. */
+const LATE_ENGINE_CHECKS = ["storage.wrapping-key"];
 
 type Entry = readonly [string, CheckLoader];
 
@@ -23,7 +25,7 @@ function moduleOf(id: string): Entry {
 
 function entries(sealTypes?: Iterable<string>): Entry[] {
   const seals = sealTypes === undefined ? sealDescriptors() : [...new Set(sealTypes)].map(sealDescriptor).filter((d) => d !== undefined);
-  return [...ENGINE_CHECKS, ...seals.flatMap((d) => d.checks)].map((e) => (typeof e === "string" ? moduleOf(e) : e));
+  return [...ENGINE_CHECKS, ...seals.flatMap((d) => d.checks), ...LATE_ENGINE_CHECKS].map((e) => (typeof e === "string" ? moduleOf(e) : e));
 }
 
 /** Every check id, in report order, without loading any check. */

@@ -21,6 +21,7 @@ export default defineCheck({
   needs: ["awskms.region-key", "awskms.credentials"],
   uses: ["awskms.key-state"],
   messages: {
+    "unreadable": "Vault's storage {file} could not be read ({reason}): the key that wrapped the stored root key is unknown.",
     "not-initialised": "{file} holds no seal-wrapped root key: Vault is not initialised and will wait for `operator init`.",
     "seal-type-differs": "The stored keys were sealed by a {stored} seal, but the config's seal is awskms: a seal migration is needed, not a restart.",
     "not-aws": "The stored root key's wrapping key is {keyId}, not an AWS KMS key ARN: it was sealed by another seal type.",
@@ -39,6 +40,9 @@ export default defineCheck({
     // `when: "storage"` keeps the runner from calling this without one; if it did, that is no pass.
     if (!stored) return { findings: [ctx.report("error", "failed", { stored: "(none)", error: "no storage was read" })] };
     const where = { file: stored.file, storage_type: stored.location.type, storage_from: stored.location.from };
+    // Named by the config but not readable by this user: nothing was looked at (skip, never a pass); --storage-path
+    // to a readable copy looks.
+    if (stored.unreadable) return { findings: [ctx.report("skip", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
     if (!stored.barrierKeys) return { findings: [ctx.report("warn", "not-initialised", { file: stored.file }, { cause: "vault_not_initialized", details: where })] };
     if (stored.sealType && stored.sealType !== "awskms") {
       return { findings: [ctx.report("fail", "seal-type-differs", { stored: stored.sealType }, { cause: "seal_migration_error", details: { ...where, stored_seal_type: stored.sealType } })] };

@@ -25,7 +25,7 @@ export const RECOVERY_KEY_PATH = "core/recovery-key";
 
 /** Storage that is there but cannot be read as Vault storage: exit 2 naming the file, as for a bad config. */
 export class StorageReadError extends ConfigError {
-  constructor(readonly file: string, reason: string) {
+  constructor(readonly file: string, readonly reason: string, readonly fsCode?: string) {
     super(`${file}: cannot read Vault storage: ${reason}`);
     this.name = "StorageReadError";
   }
@@ -87,11 +87,20 @@ function sealTypeOf(file: string, value: Buffer | undefined): string | undefined
 
 function fsError(file: string, err: unknown): never {
   const e = err as NodeJS.ErrnoException;
-  throw new StorageReadError(file, e.code === "ENOENT" ? "no such file" : e.code === "EACCES" ? "permission denied (run as the user Vault runs as, or read a copy)" : String(e.message ?? err).split("\n")[0]!);
+  const reason = e.code === "ENOENT" ? "no such file or directory" : e.code === "EACCES" ? "permission denied (run as the user Vault runs as, or pass --storage-path to a copy)" : String(e.message ?? err).split("\n")[0]!;
+  throw new StorageReadError(file, reason, e.code);
 }
 
 function readRaft(location: StorageLocation): StoredSeal {
   const file = join(location.path, "vault.db");
+  try {
+    if (!statSync(location.path).isDirectory()) throw new StorageReadError(location.path, "not a directory");
+  } catch (err) {
+    if (err instanceof StorageReadError) throw err;
+    fsError(location.path, err);
+  }
+  // OpenBao creates vault.db when it first starts (physical/raft/fsm.go NewFSM): none yet is storage never initialised.
+  if (!existsSync(file)) return { location, file };
   const get = (key: string) => {
     try {
       return boltGet(file, ["data"], key);
@@ -152,8 +161,20 @@ export function readStoredSeal(location: StorageLocation): StoredSeal {
   return location.type === "raft" ? readRaft(location) : readFileBackend(location);
 }
 
-/** The storage a run reads: `--storage-path`, else the config's storage stanza; undefined when there is none. */
+/**
+ * The storage a run reads: `--storage-path`, else the config's storage stanza; undefined when there is none.
+ * A storage named by the config that is not on this machine or not readable by this user (the doctor often runs
+ * elsewhere than Vault) is not read, and says why; with --storage-path that is a usage error (exit 2). Storage that is
+ * there but not Vault storage (truncated, foreign) is exit 2 either way.
+ */
 export function storageForRun(configFiles: string[], flag: string | undefined, env: NodeJS.ProcessEnv): StoredSeal | undefined {
   const location = flag ? storageFromFlag(flag) : storageFromConfig(configFiles, env);
-  return location ? readStoredSeal(location) : undefined;
+  if (!location) return undefined;
+  try {
+    return readStoredSeal(location);
+  } catch (err) {
+    if (flag || !(err instanceof StorageReadError) || !err.fsCode) throw err;
+    if (err.fsCode === "ENOENT") return undefined;
+    return { location, file: err.file, unreadable: err.reason };
+  }
 }

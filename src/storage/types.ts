@@ -16,6 +16,8 @@ export interface StoredSeal {
   sealType?: string;
   barrierKeys?: BlobInfo;
   recoveryKey?: BlobInfo;
+  /** Why the storage named by the config could not be looked at (missing folder, no permission): nothing was read. */
+  unreadable?: string;
   /** The BoltDB transaction read (raft). */
   txid?: string;
 }

@@ -1,6 +1,6 @@
 // storage.wrapping-key on data written by a real OpenBao 2.6 (.peers/bin/bao) initialised with seal "awskms"
 // against the emulator's healthy scenario (test/storage/openbao-data.ts), then read by the built CLI.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -126,6 +126,32 @@ describe("storage.wrapping-key through the CLI", () => {
     const none = await check(["-c", config("none", "alias/vault-unseal", undefined)]);
     expect(wrapping(none.report)).toBeUndefined();
     expect(none.code).toBe(0);
+  });
+
+  it("storage named by the config but absent here: not read, the check does not run; --storage-path absent: exit 2; raft folder without vault.db: not-initialised", async () => {
+    emu = await startEmulator("healthy");
+    const absent = await check(["-c", config("absent", "alias/vault-unseal", join(scratch, "no-such-folder"))]);
+    expect(wrapping(absent.report)).toBeUndefined();
+    expect(absent.code).toBe(0);
+    const flag = await check(["-c", config("absent-flag", "alias/vault-unseal", undefined), "--storage-path", join(scratch, "no-such-folder")]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain(join(scratch, "no-such-folder"));
+    const fresh = mkdtempSync(join(scratch, "fresh-"));
+    const r = await check(["-c", config("fresh", "alias/vault-unseal", fresh)]);
+    expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["not-initialised", "warn"]]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("storage the doctor's user may not read: skip with unreadable, never a pass", async () => {
+    emu = await startEmulator("healthy");
+    const locked = mkdtempSync(join(scratch, "locked-"));
+    copyFileSync(join(data.dataPath, "vault.db"), join(locked, "vault.db"));
+    chmodSync(join(locked, "vault.db"), 0o000);
+    try {
+      const r = await check(["-c", config("locked", "alias/vault-unseal", locked)]);
+      expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["unreadable", "skip"]]);
+    } finally {
+      chmodSync(join(locked, "vault.db"), 0o600);
+    }
   });
 
   it("truncated, corrupt or foreign vault.db: exit 2 naming the file, no stack trace, the file unchanged", async () => {
