@@ -6,6 +6,7 @@ import type { SealConfig, VaultConfig } from "./config/seal-config.js";
 import type { FactId, FactMap, FactsOf } from "./facts.js";
 import type { VaultTarget } from "./vault/target.js";
 import type { Target } from "./targets/target.js";
+import type { StoredSeal } from "./storage/types.js";
 
 /** `config` checks look at the whole configuration once; the others run once per seal of their types. */
 export type CheckScope = "config" | "seal";
@@ -29,6 +30,8 @@ export interface RunOptions {
   requireAutoUnseal?: boolean;
   /** A seal-migration preflight (the migrate command): checks with `when: "migration"` run even without a disabled seal. */
   migration?: boolean;
+  /** The seal-wrapped entries read from Vault's storage (src/storage/stored-seal.ts), when a storage was readable. */
+  storage?: StoredSeal;
 }
 
 export interface CheckContext<Needs extends FactId = never, Uses extends FactId = never> {
@@ -74,8 +77,9 @@ export interface CheckDefinition<Id extends string = string, Needs extends FactI
   advisory?: boolean;
   /** Part of the gate's default set: what decides whether Vault starts. */
   blocksStart?: boolean;
-  /** Runs only when there is something to look at: a running Vault's address, or a seal migration. */
-  when?: "vault-addr" | "migration" | "openbao";
+  /** Runs only when there is something to look at: a running Vault's address, a seal migration, an OpenBao target, or
+   * storage read (RunOptions.storage; OpenBao targets only, its stored-key format verified there). */
+  when?: "vault-addr" | "migration" | "openbao" | "storage";
   /** Its place in a seal migration (default: runs on old and new seals alike). */
   oldSeal?: OldSealRule;
   /** Message templates keyed by finding code: `{name}` placeholders. */

@@ -12,6 +12,9 @@ const ENGINE_CHECKS = [
   "migrate.layout", "migrate.old-seal-decrypt",
 ];
 
+/** Engine checks reported after the seal types' own: the stored root key's wrapping key comes after the configured key's checks. */
+const LATE_ENGINE_CHECKS = ["storage.wrapping-key"];
+
 type Entry = readonly [string, CheckLoader];
 
 /** A check's module is checks/<group>/<name>.ts for id `<group>.<name>`: the folder is the id's prefix by construction. */
@@ -22,7 +25,7 @@ function moduleOf(id: string): Entry {
 
 function entries(sealTypes?: Iterable<string>): Entry[] {
   const seals = sealTypes === undefined ? sealDescriptors() : [...new Set(sealTypes)].map(sealDescriptor).filter((d) => d !== undefined);
-  return [...ENGINE_CHECKS, ...seals.flatMap((d) => d.checks)].map((e) => (typeof e === "string" ? moduleOf(e) : e));
+  return [...ENGINE_CHECKS, ...seals.flatMap((d) => d.checks), ...LATE_ENGINE_CHECKS].map((e) => (typeof e === "string" ? moduleOf(e) : e));
 }
 
 /** Every check id, in report order, without loading any check. */

@@ -2,6 +2,7 @@
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
 import { runChecks } from "../runner.js";
+import { storageForRun } from "../storage/stored-seal.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
 import { outputOptions, writeOutputs } from "../report/outputs.js";
 import { version } from "../version.js";
@@ -16,6 +17,7 @@ export const checkCommand: CommandModule = {
     vaultOptions(outputOptions(sealOptions(y)))
       .option("only", { type: "string", array: true, describe: "Run only these check ids or globs (awskms.*)" })
       .option("skip", { type: "string", array: true, describe: "Skip these check ids or globs" })
+      .option("storage-path", { type: "string", describe: "Vault's storage folder (raft: holds vault.db; file backend: its path), read read-only for the key that wrapped the root key. Default: the config's storage stanza" })
       .example("$0 --config /etc/vault.d", "Check every seal in Vault's config directory")
       .example("$0 --seal awskms --key-id alias/vault-unseal --region us-east-1", "Check a seal without a config file")
       .example("$0 -c vault.hcl --format text --format junit --output - --output doctor.xml", "Print text and write JUnit for CI")
@@ -25,12 +27,17 @@ export const checkCommand: CommandModule = {
     validateSelection("only", argv.only);
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
+    // Read before any check runs: storage that is there but unreadable is exit 2 naming the file (src/storage/).
+    // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
+    const storage = target.server === "openbao"
+      ? storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env)
+      : undefined;
     const startedAt = new Date();
     const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
     const run = await runChecks({
       config,
       env,
-      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target },
+      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target, storage },
       only: argv.only,
       skip: argv.skip,
       ...progress.hooks,

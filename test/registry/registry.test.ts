@@ -8,7 +8,7 @@ import { sealDescriptors } from "../../src/seals/index.js";
 import { ROOT } from "../support/cli.js";
 
 const checks = await loadAllChecks();
-const ENGINE_GROUPS = ["config", "vault", "migrate"];
+const ENGINE_GROUPS = ["config", "vault", "migrate", "storage"];
 
 function testSources(dir = join(ROOT, "test")): string[] {
   const out: string[] = [];
