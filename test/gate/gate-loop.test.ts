@@ -55,7 +55,7 @@ describe("backoff", () => {
     const ids = (sel: GateSelection) => all.filter((d) => sel.select!(d)).map((d) => d.id);
     const defaults = ids(gateSelection({ failOn: "fail", vaultAddrFlag: false }));
     expect(defaults).toEqual(expect.arrayContaining(["transit.round-trip", "pkcs11.round-trip"]));
-    expect(defaults.filter((id) => /^(config|awskms|gcpckms)\./.test(id))).toEqual([
+    expect(defaults.filter((id) => /^(config|awskms|gcpckms|storage)\./.test(id))).toEqual([
       "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection", "config.kms-plugins",
       "awskms.region-key", "awskms.credentials", "awskms.identity", "awskms.key-state", "awskms.round-trip",
       "gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled", "gcpckms.key", "gcpckms.permissions", "gcpckms.round-trip",

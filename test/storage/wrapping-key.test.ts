@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import type { Scenario } from "../emulator/scenarios.js";
-import { baseEnv, codesOf, runCli } from "../support/cli.js";
+import { CLI, ROOT, baseEnv, codesOf, runCli } from "../support/cli.js";
 import { OLD_KEY_ID, twoKeyScenario } from "../migrate/two-key-scenario.js";
 import { restartOutcome, writeOpenBaoData, type OpenBaoData } from "./openbao-data.js";
 import { boltGet, BoltFormatError } from "../../src/storage/bolt.js";
 import { decodeBlobInfo, BlobFormatError } from "../../src/storage/blob-info.js";
+import { spawnSync } from "node:child_process";
 
 const STORED_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -141,13 +142,19 @@ describe("storage.wrapping-key through the CLI", () => {
     expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["not-initialised", "warn"]]);
   });
 
-  it.skipIf(process.getuid?.() === 0)("storage the doctor's user may not read: skip with unreadable, never a pass", async () => {
+  it("storage the doctor's user may not read: skip with unreadable, never a pass (run as nobody when root)", async () => {
     emu = await startEmulator("healthy");
     const locked = mkdtempSync(join(scratch, "locked-"));
     copyFileSync(join(data.dataPath, "vault.db"), join(locked, "vault.db"));
     chmodSync(join(locked, "vault.db"), 0o000);
     try {
-      const r = await check(["-c", config("locked", "alias/vault-unseal", locked)]);
+      const asRoot = process.getuid?.() === 0;
+      const argv = [...(asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []), process.execPath, CLI, "-c", config("locked", "alias/vault-unseal", locked),
+        "--target", "openbao@2.6", "--format", "json", "--only", "storage.*", "--only", "awskms.region-key", "--only", "awskms.credentials", "--only", "awskms.key-state"];
+      chmodSync(locked, 0o755);
+      chmodSync(scratch, 0o755);
+      const out = spawnSync(argv[0]!, argv.slice(1), { env: baseEnv(emu?.env ?? {}), encoding: "utf8", cwd: ROOT, timeout: 60_000 }).stdout;
+      const r = { report: JSON.parse(out) };
       expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["unreadable", "skip"]]);
     } finally {
       chmodSync(join(locked, "vault.db"), 0o600);
