@@ -26,7 +26,7 @@ const cases: Record<string, [any, Case[]]> = {
     ["invalid name", AWS.replace("{", '{\n  name = "my seal"'), ["fail:invalid-name"]],
     ["invalid priority", AWS.replace("{", "{\n  priority = 0"), ["fail:invalid-priority"]],
     ["VAULT_SEAL_TYPE overrides the block's type", AWS, ["pass:single-seal", "warn:type-override"], { env: { VAULT_SEAL_TYPE: "gcpckms" } }],
-    ["a seal type this version cannot check", 'seal "pkcs11" {\n  lib = "/x.so"\n}\n', ["pass:single-seal", "error:unchecked-type"]],
+    ["a seal type this version cannot check", 'seal "ocikms" {\n  key_id = "k"\n}\n', ["pass:single-seal", "error:unchecked-type"]],
   ]],
   "config.required-keys": [requiredKeys, [
     ["awskms with kms_key_id", AWS, ["pass:present"]],
@@ -37,7 +37,7 @@ const cases: Record<string, [any, Case[]]> = {
     ["gcpckms values from env", 'seal "gcpckms" {\n}\n', ["pass:present"], { env: { GOOGLE_PROJECT: "p", GOOGLE_REGION: "global", VAULT_GCPCKMS_SEAL_KEY_RING: "r", VAULT_GCPCKMS_SEAL_CRYPTO_KEY: "k" } }],
     ["transit without mount_path", 'seal "transit" {\n  key_name = "k"\n}\n', ["fail:missing"]],
     ["azurekeyvault without key_name", 'seal "azurekeyvault" {\n  vault_name = "v"\n}\n', ["fail:missing"]],
-    ["unknown seal type", 'seal "pkcs11" {\n}\n', ["skip:unknown-type"]],
+    ["unknown seal type", 'seal "ocikms" {\n}\n', ["skip:unknown-type"]],
   ]],
   "config.ignored-keys": [ignoredKeys, [
     ["only known keys", AWS, ["pass:none"]],
