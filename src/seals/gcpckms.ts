@@ -3,6 +3,18 @@
 // overlay: vault internalshared/configutil/env_var_util.go (GCPCKMSEnvVars).
 import { defineSeal } from "./types.js";
 
+/** The variables the gcpckms wrapper itself reads (go-kms-wrapping gcpckms SetConfig: GCPCKMS_WRAPPER_* first, then
+ * VAULT_GCPCKMS_SEAL_*, then the file); Vault's overlay adds GOOGLE_APPLICATION_CREDENTIALS. */
+const WRAPPER_VARS = [
+  ["GOOGLE_CREDENTIALS", "credentials"],
+  ["GOOGLE_PROJECT", "project"],
+  ["GOOGLE_REGION", "region"],
+  ["GCPCKMS_WRAPPER_KEY_RING", "key_ring"],
+  ["VAULT_GCPCKMS_SEAL_KEY_RING", "key_ring"],
+  ["GCPCKMS_WRAPPER_CRYPTO_KEY", "crypto_key"],
+  ["VAULT_GCPCKMS_SEAL_CRYPTO_KEY", "crypto_key"],
+] as const;
+
 export default defineSeal({
   type: "gcpckms",
   title: "Google Cloud KMS",
@@ -16,17 +28,7 @@ export default defineSeal({
   ],
   aliases: { project_id: "project", location: "region", keyring: "key_ring", key_ring_name: "key_ring", cryptokey: "crypto_key", key: "crypto_key", crypto_key_name: "crypto_key" },
   env: {
-    vars: [
-      ["GOOGLE_CREDENTIALS", "credentials"],
-      ["GOOGLE_APPLICATION_CREDENTIALS", "credentials"],
-      ["GOOGLE_PROJECT", "project"],
-      ["GOOGLE_REGION", "region"],
-      // go-kms-wrapping gcpckms SetConfig: GCPCKMS_WRAPPER_* first, then VAULT_GCPCKMS_SEAL_*, then the file.
-      ["GCPCKMS_WRAPPER_KEY_RING", "key_ring"],
-      ["VAULT_GCPCKMS_SEAL_KEY_RING", "key_ring"],
-      ["GCPCKMS_WRAPPER_CRYPTO_KEY", "crypto_key"],
-      ["VAULT_GCPCKMS_SEAL_CRYPTO_KEY", "crypto_key"],
-    ],
+    vars: [WRAPPER_VARS[0], ["GOOGLE_APPLICATION_CREDENTIALS", "credentials"], ...WRAPPER_VARS.slice(1)],
     ordered: ["key_ring", "crypto_key"],
   },
   // OpenBao 2.6: no overlay; openbao/go-kms-wrapping wrappers/gcpckms v2.3.0 gcpckms.go SetConfig reads
@@ -34,15 +36,7 @@ export default defineSeal({
   // GOOGLE_APPLICATION_CREDENTIALS is not a setting there: the Google client's ADC reads it when credentials is empty.
   envFor: {
     openbao: {
-      vars: [
-        ["GOOGLE_CREDENTIALS", "credentials"],
-        ["GOOGLE_PROJECT", "project"],
-        ["GOOGLE_REGION", "region"],
-        ["GCPCKMS_WRAPPER_KEY_RING", "key_ring"],
-        ["VAULT_GCPCKMS_SEAL_KEY_RING", "key_ring"],
-        ["GCPCKMS_WRAPPER_CRYPTO_KEY", "crypto_key"],
-        ["VAULT_GCPCKMS_SEAL_CRYPTO_KEY", "crypto_key"],
-      ],
+      vars: WRAPPER_VARS,
       ordered: ["key_ring", "crypto_key"],
     },
   },
