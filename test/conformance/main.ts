@@ -19,7 +19,7 @@ import { loadScenario, repoRoot } from "../emulator/scenarios.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { peerBinary } from "../support/peers.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
-import { errorLineOf, freePort, runBao, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
+import { errorLineOf, freePort, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
 import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
 
@@ -71,19 +71,6 @@ const RESTART_DEADLINE_MS = 20_000;
 const DOCTOR_DEADLINE_MS = 120_000;
 const DOCTOR_TARGET = "openbao@2.6";
 
-function serverEnv(emu: Emulator, home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    NO_COLOR: "1",
-    AWS_CONFIG_FILE: join(home, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, "no-aws-credentials"),
-    METADATA_SERVER_DETECTION: "none",
-    // Anything the SDKs would fall back to stays on a closed loopback port.
-    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-    ...emu.env,
-  };
-}
 
 function guard(env: NodeJS.ProcessEnv, endpoint: string) {
   assertLoopbackOnly(env, [endpoint]);

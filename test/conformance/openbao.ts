@@ -5,6 +5,21 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
+/** The environment a real OpenBao runs in against the emulator: nothing of the host's AWS setup, every SDK fallback on a closed loopback port. */
+export function serverEnv(emu: { env: NodeJS.ProcessEnv }, home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    NO_COLOR: "1",
+    AWS_CONFIG_FILE: join(home, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, "no-aws-credentials"),
+    METADATA_SERVER_DETECTION: "none",
+    // Anything the SDKs would fall back to stays on a closed loopback port.
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    ...emu.env,
+  };
+}
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = createServer();

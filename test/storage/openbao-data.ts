@@ -6,23 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { assertLoopbackOnly } from "../conformance/loopback-guard.js";
-import { freePort, runBao, startServer, waitFor, writeServerConfig } from "../conformance/openbao.js";
+import { freePort, runBao, serverEnv, startServer, waitFor, writeServerConfig } from "../conformance/openbao.js";
 import { peerBinary } from "../support/peers.js";
 
 export const SEAL = { region: "us-east-1", kmsKeyId: "alias/vault-unseal" };
 
-export function serverEnv(emu: Emulator, home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    NO_COLOR: "1",
-    AWS_CONFIG_FILE: join(home, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, "no-aws-credentials"),
-    METADATA_SERVER_DETECTION: "none",
-    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-    ...emu.env,
-  };
-}
 
 export interface OpenBaoData {
   /** The folder holding `data/` (raft: data/vault.db, data/raft/raft.db). */
