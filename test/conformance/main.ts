@@ -19,7 +19,7 @@ import { loadScenario, repoRoot } from "../emulator/scenarios.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { peerBinary } from "../support/peers.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
-import { errorLineOf, freePort, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
+import { errorLineOf, freePort, initialiseAndUnseal, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
 import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
 
@@ -94,10 +94,7 @@ async function initTemplate(bao: string, root: string): Promise<string> {
     try {
       const up = await waitFor(server, 30_000, () => true);
       if (!up.status) throw new Error(`OpenBao did not answer on ${server.addr} within 30 s:\n${server.log().slice(-3000)}`);
-      const init = await runBao(bao, ["operator", "init", "-recovery-shares=1", "-recovery-threshold=1", "-format=json"], { ...env, BAO_ADDR: server.addr }, 60_000);
-      if (init.code !== 0) throw new Error(`bao operator init failed (exit ${init.code}): ${init.stderr.slice(0, 2000)}\n${server.log().slice(-3000)}`);
-      const unsealed = await waitFor(server, 30_000, (s) => s.initialized && !s.sealed);
-      if (!unsealed.status || unsealed.status.sealed) throw new Error(`OpenBao initialised but did not unseal:\n${server.log().slice(-3000)}`);
+      await initialiseAndUnseal(bao, server, env);
     } finally {
       await server.stop();
     }

@@ -20,6 +20,14 @@ export function serverEnv(emu: { env: NodeJS.ProcessEnv }, home: string): NodeJS
   };
 }
 
+/** `bao operator init` (one recovery share) on a started server, then wait until it has unsealed itself. */
+export async function initialiseAndUnseal(bao: string, server: RunningServer, env: NodeJS.ProcessEnv): Promise<void> {
+  const init = await runBao(bao, ["operator", "init", "-recovery-shares=1", "-recovery-threshold=1", "-format=json"], { ...env, BAO_ADDR: server.addr }, 60_000);
+  if (init.code !== 0) throw new Error(`bao operator init failed (exit ${init.code}): ${init.stderr.slice(0, 2000)}\n${server.log().slice(-3000)}`);
+  const unsealed = await waitFor(server, 30_000, (s) => s.initialized && !s.sealed);
+  if (!unsealed.status || unsealed.status.sealed) throw new Error(`OpenBao initialised but did not unseal:\n${server.log().slice(-3000)}`);
+}
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = createServer();

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { assertLoopbackOnly } from "../conformance/loopback-guard.js";
-import { freePort, runBao, serverEnv, startServer, waitFor, writeServerConfig } from "../conformance/openbao.js";
+import { freePort, initialiseAndUnseal, runBao, serverEnv, startServer, waitFor, writeServerConfig } from "../conformance/openbao.js";
 import { peerBinary } from "../support/peers.js";
 
 export const SEAL = { region: "us-east-1", kmsKeyId: "alias/vault-unseal" };
@@ -36,10 +36,7 @@ export async function writeOpenBaoData(init = true): Promise<OpenBaoData> {
       const up = await waitFor(server, 30_000, () => true);
       if (!up.status) throw new Error(`OpenBao did not answer on ${server.addr} within 30 s:\n${server.log().slice(-3000)}`);
       if (init) {
-        const r = await runBao(bao, ["operator", "init", "-recovery-shares=1", "-recovery-threshold=1", "-format=json"], { ...env, BAO_ADDR: server.addr }, 60_000);
-        if (r.code !== 0) throw new Error(`bao operator init failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
-        const unsealed = await waitFor(server, 30_000, (s) => s.initialized && !s.sealed);
-        if (!unsealed.status || unsealed.status.sealed) throw new Error(`OpenBao initialised but did not unseal:\n${server.log().slice(-3000)}`);
+        await initialiseAndUnseal(bao, server, env);
       }
     } finally {
       await server.stop();
