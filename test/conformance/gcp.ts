@@ -15,8 +15,8 @@
 // defaultKeyManagementGRPCClientOptions: internaloption.EnableJwtWithScope()), so it signs its own JWT with
 // a `scope` claim and never calls oauth2.googleapis.com/token; the emulator verifies that JWT against the
 // key it generated (test/emulator/gcp/oauth-tokens.ts checkBearer). Observed: the proxy is asked for
-// cloudkms.googleapis.com:443 only. GCE_METADATA_HOST points at a closed loopback port so the metadata path
-// (cloud.google.com/go/compute/metadata) could never reach 169.254.169.254 even if it were tried.
+// cloudkms.googleapis.com:443 only. GCE_METADATA_HOST is always a loopback host (the emulator's metadata server
+// in the metadata-* rows, else a closed port), so ADC's metadata path can never reach 169.254.169.254.
 //
 // Staging, as for awskms: initialise once against gcp-healthy, copy the raft folder per scenario, restart
 // against that scenario's emulator. Every emulator is started with the same key seed, so a version's
@@ -25,6 +25,7 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { EXPLAINS } from "../../src/causes/root-causes.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { startGcpEmulator, type GcpEmulator } from "../emulator/gcp/server.js";
 import { loadGcpScenarioFile, type GcpScenario } from "../emulator/gcp/scenario.js";
@@ -49,6 +50,8 @@ export const GCP_COVERED = [
   "api-disabled",
   "unavailable",
   "wrong-purpose",
+  "metadata-workload-identity",
+  "metadata-narrow-scopes",
 ] as const;
 
 /** Staged fresh (init against the scenario itself): a key's purpose is fixed at creation (https://cloud.google.com/kms/docs/algorithms). */
@@ -112,15 +115,18 @@ function gcpServerEnv(emu: GcpEmulator, proxy: ConnectProxy, shared: Shared, hom
     // Loopback never goes through the proxy (the doctor's direct endpoint, its token endpoint).
     NO_PROXY: "127.0.0.1,localhost,::1",
     SSL_CERT_FILE: shared.caFile,
-    // cloud.google.com/go/compute/metadata reads GCE_METADATA_HOST before any 169.254.169.254 default.
-    GCE_METADATA_HOST: "127.0.0.1:9",
+    // cloud.google.com/go/compute/metadata v0.9.0 metadata.go: a set GCE_METADATA_HOST means "on GCE" (no probe
+    // of 169.254.169.254 or metadata.google.internal) and is the only host asked. The emulator's own metadata
+    // server in the metadata-* scenarios, else a closed loopback port.
+    GCE_METADATA_HOST: emu.env.GCE_METADATA_HOST ?? "127.0.0.1:9",
     GOOGLE_API_USE_CLIENT_CERTIFICATE: "false",
   };
 }
 
 function guard(env: NodeJS.ProcessEnv): void {
   assertLoopbackOnly(env, []);
-  if (!env.GOOGLE_APPLICATION_CREDENTIALS) throw new Error("conformance: refusing to run, OpenBao would fall back to the GCE metadata server (no key file)");
+  if (!env.HTTPS_PROXY || !/^http:\/\/127\.0\.0\.1:\d+$/.test(env.HTTPS_PROXY)) throw new Error("conformance: refusing to run, HTTPS_PROXY is not the loopback CONNECT proxy");
+  // Without a key file, ADC ends at the metadata server: it must be named, and on loopback.
   if (!env.GCE_METADATA_HOST || !/^127\.\d+\.\d+\.\d+:\d+$/.test(env.GCE_METADATA_HOST)) throw new Error("conformance: refusing to run, GCE_METADATA_HOST is not loopback");
 }
 
@@ -194,7 +200,7 @@ async function runRow(bao: string, shared: Shared, name: string, template: strin
     const doctor = await runDoctor(config, env);
     const exitAgrees = unsealed ? doctor.exit === 0 : doctor.exit === 1;
     const openbaoCause = explained[0]?.cause;
-    const causeAgrees = unsealed || doctor.exit !== 1 || !errorLine || openbaoCause === doctor.cause;
+    const causeAgrees = unsealed || doctor.exit !== 1 || !errorLine || causesAgree(doctor.cause, openbaoCause);
     row = {
       scenario: `gcp:${name}`,
       staging: fresh ? "fresh: init against this scenario, then restart" : "restart of the gcp-healthy-initialised server",
@@ -207,6 +213,17 @@ async function runRow(bao: string, shared: Shared, name: string, template: strin
     await staged.close();
   }
   return row;
+}
+
+/**
+ * The doctor's cause agrees with the cause `explain` reads in OpenBao's line when they are the same, or when the
+ * doctor's is the root cause the project's own table says explains the line's symptom (src/causes/root-causes.ts
+ * EXPLAINS): a line can only say "CryptoKey … not found"; the doctor, which lists the key rings, says the key
+ * ring lives in another location (gcp:wrong-location: wrong_region explains key_not_found).
+ */
+export function causesAgree(doctorCause: string | undefined, openbaoCause: string | undefined): boolean {
+  if (doctorCause === openbaoCause) return true;
+  return doctorCause !== undefined && openbaoCause !== undefined && (EXPLAINS[doctorCause] ?? []).includes(openbaoCause);
 }
 
 export function gcpRowNames(only?: string[]): string[] {
@@ -246,18 +263,25 @@ export async function runGcpRows(bao: string, root: string, runDoctor: DoctorRun
     }
   }
 
-  const rows: ConformanceRow[] = [];
-  for (const name of names) {
-    const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error): ConformanceRow => ({
-      scenario: `gcp:${name}`,
-      staging: "",
-      openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] },
-      doctor: { exit: null, stderr: "" },
-      agree: false,
-      durationMs: 0,
-    }));
-    onRow?.(row);
-    rows.push(row);
-  }
+  // Two rows at a time (each has its own emulator, proxy, ports and raft copy), as the awskms rows run.
+  const rows: ConformanceRow[] = new Array(names.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const i = next++;
+      const name = names[i]!;
+      const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error): ConformanceRow => ({
+        scenario: `gcp:${name}`,
+        staging: "",
+        openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] },
+        doctor: { exit: null, stderr: "" },
+        agree: false,
+        durationMs: 0,
+      }));
+      onRow?.(row);
+      rows[i] = row;
+    }
+  };
+  await Promise.all([worker(), worker()]);
   return rows;
 }
