@@ -22,8 +22,8 @@ const samples: OpenBaoSample[] = readFileSync(new URL("../../fixtures/logs/openb
 describe("OpenBao 2.6 gcpckms log lines", () => {
   it("cover every failing gcp conformance scenario that logs a line", () => {
     expect(samples.map((s) => s.scenario).sort()).toEqual([
-      "api-disabled", "key-not-found", "metadata-narrow-scopes", "permission-denied", "version-destroy-scheduled", "version-destroyed", "version-disabled",
-      "viewer-only", "wrong-location", "wrong-purpose",
+      "api-disabled", "key-not-found", "metadata-narrow-scopes", "permission-denied", "unavailable", "version-destroy-scheduled",
+      "version-destroyed", "version-disabled", "viewer-only", "wrong-location", "wrong-purpose",
     ]);
   });
 
