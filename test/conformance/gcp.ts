@@ -2,9 +2,9 @@
 //
 // Routing. OpenBao 2.6.2's gcpckms wrapper (github.com/openbao/go-kms-wrapping/wrappers/gcpckms/v2 v2.3.0,
 // wrappers/gcpckms/gcpckms.go createClient) builds cloudkms.NewKeyManagementClient with only a credentials
-// file and a user agent: no endpoint, so it dials cloudkms.googleapis.com:443 over gRPC. grpc-go honours
-// HTTPS_PROXY for that dial (google.golang.org/grpc v1.82.1 internal/resolver/delegatingresolver uses
-// net/http httpproxy.FromEnvironment, CONNECT to the host name), so OpenBao gets HTTPS_PROXY = a loopback
+// file and a user agent: no endpoint, so it dials cloudkms.googleapis.com:443 over gRPC. grpc-go (v1.82.1 in
+// OpenBao's go.mod) honours HTTPS_PROXY for that dial; observed: one CONNECT to "cloudkms.googleapis.com:443",
+// the host name, not an address resolved first. So OpenBao gets HTTPS_PROXY = a loopback
 // CONNECT proxy (test/support/connect-proxy.ts) that tunnels exactly "cloudkms.googleapis.com:443" to the
 // emulator's gRPC port and refuses anything else. The emulator presents a certificate for
 // cloudkms.googleapis.com signed by a CA made at run time, which Go trusts through SSL_CERT_FILE
