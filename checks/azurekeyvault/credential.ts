@@ -9,6 +9,7 @@ import { keyVaultScope } from "../../src/azure/environment.js";
 import { AZUREKEYVAULT_DOCS, callOptions, credentialLabel, errorText, openCredential, tokenClaims, viewAzureError, type AzureErrorView } from "../../src/azure/session.js";
 import { shq } from "../../src/shell.js";
 import type { Fix } from "../../src/model.js";
+import { openIdConfigurationError } from "../../src/azure/openid.js";
 
 export default defineCheck({
   id: "azurekeyvault.credential",
@@ -51,7 +52,14 @@ export default defineCheck({
       }));
       return { findings, facts: { choice, label, objectId: claims.oid, appId: claims.appid ?? choice.clientId, tenantId: claims.tid ?? choice.tenantId } };
     } catch (err) {
-      const view = viewAzureError(err);
+      let view = viewAzureError(err);
+      // MSAL reports a tenant Entra ID does not know as "endpoints_resolution_error" (its OpenID configuration
+      // request got a 400): ask for that document once to read the AADSTS code Entra ID gave.
+      if (/endpoints_resolution_error/.test(view.message) && choice.tenantId) {
+        const answer = await openIdConfigurationError(ctx.env, choice.tenantId, ctx.options.callTimeoutMs);
+        if (answer?.kind === "aad") view = viewAzureError(new Error(answer.text));
+        else if (answer?.kind === "network") view = { ...view, network: true, cause: "network_unreachable", message: `${view.message} (${answer.error})` };
+      }
       return { findings: [explain(view)] };
     }
 
@@ -59,6 +67,23 @@ export default defineCheck({
       const error = errorText(view);
       const args = { tenantId: choice.tenantId ?? "?", clientId: choice.clientId ?? "?", aadsts: view.aadsts ?? "" };
       const reset: Fix = { summary: "Create a new client secret and give its value to Vault (client_secret or AZURE_CLIENT_SECRET).", commands: [`az ad app credential reset --id ${shq(choice.clientId ?? "<CLIENT_ID>")} --append --display-name vault-unseal`], docs: AZUREKEYVAULT_DOCS };
+      if (choice.kind === "managed-identity" || choice.kind === "default") {
+        if (/Identity not found|identity.*not (?:found|assigned)/i.test(view.message)) {
+          const identity = choice.managedIdentity?.resourceId ?? choice.managedIdentity?.clientId ?? "(system-assigned)";
+          return ctx.report("fail", "mi-not-assigned", { identity, error: view.message }, {
+            cause: "managed_identity_error",
+            fix: {
+              summary: "Assign the identity to the VM / scale set Vault runs on (AKS: to the node pool, or use workload identity), and set client_id to it when several are assigned.",
+              commands: [choice.managedIdentity?.clientId || choice.managedIdentity?.resourceId
+                ? `az vm identity assign --name <VM> --resource-group <RESOURCE_GROUP> --identities $(az identity list --query ${shq(`[?clientId=='${choice.managedIdentity?.clientId ?? ""}'].id`)} -o tsv)`
+                : "az vm identity assign --name <VM> --resource-group <RESOURCE_GROUP>"],
+            },
+          });
+        }
+        if (view.network || /ManagedIdentityCredential[^.]{0,80}(?:unavailable|unreachable|no managed identity endpoint)|network_error|ENETUNREACH|EHOSTUNREACH|ECONNREFUSED/i.test(view.message)) {
+          return ctx.report("fail", "mi-unavailable", { error }, { cause: "managed_identity_error", fix: { summary: "Run Vault where a managed identity is available, or give it a client secret / workload identity.", commands: [], docs: AZUREKEYVAULT_DOCS } });
+        }
+      }
       if (view.network) return ctx.report("error", "network", { error }, { cause: "network_unreachable" });
       if (view.aadsts === "700016") {
         return ctx.report("fail", "app-not-found", args, { cause: "invalid_credentials", fix: { summary: "Use the app's Application (client) ID in the tenant that owns it.", commands: [`az ad app list --app-id ${shq(choice.clientId ?? "<CLIENT_ID>")} --query "[].{name:displayName,appId:appId}"`] } });
@@ -75,23 +100,6 @@ export default defineCheck({
             cause: "federated_identity_mismatch",
             fix: { summary: "Make the app's federated credential name the cluster's OIDC issuer and the pod's service account (system:serviceaccount:<namespace>:<name>), audience api://AzureADTokenExchange.", commands: [`az ad app federated-credential list --id ${shq(choice.clientId ?? "<CLIENT_ID>")}`] },
           });
-      }
-      if (choice.kind === "managed-identity" || choice.kind === "default") {
-        if (/Identity not found|identity.*not (?:found|assigned)/i.test(view.message)) {
-          const identity = choice.managedIdentity?.resourceId ?? choice.managedIdentity?.clientId ?? "(system-assigned)";
-          return ctx.report("fail", "mi-not-assigned", { identity, error: view.message }, {
-            cause: "managed_identity_error",
-            fix: {
-              summary: "Assign the identity to the VM / scale set Vault runs on (AKS: to the node pool, or use workload identity), and set client_id to it when several are assigned.",
-              commands: [choice.managedIdentity?.clientId || choice.managedIdentity?.resourceId
-                ? `az vm identity assign --name <VM> --resource-group <RESOURCE_GROUP> --identities $(az identity list --query ${shq(`[?clientId=='${choice.managedIdentity?.clientId ?? ""}'].id`)} -o tsv)`
-                : "az vm identity assign --name <VM> --resource-group <RESOURCE_GROUP>"],
-            },
-          });
-        }
-        if (/CredentialUnavailable|unavailable|no managed identity endpoint|ENETUNREACH|EHOSTUNREACH|timed? ?out/i.test(`${view.code} ${view.message}`)) {
-          return ctx.report("fail", "mi-unavailable", { error }, { cause: "managed_identity_error", fix: { summary: "Run Vault where a managed identity is available, or give it a client secret / workload identity.", commands: [], docs: AZUREKEYVAULT_DOCS } });
-        }
       }
       return ctx.report(view.cause === "unknown" ? "error" : "fail", "token-failed", { label, error }, { cause: view.cause, fix: view.fix });
     }

@@ -5,7 +5,7 @@
 // vault uses (azurekeyvault.vault-properties), with the principal's real object id.
 import { randomBytes } from "node:crypto";
 import { defineCheck, type Finding } from "../../src/check.js";
-import { callOptions, errorText, grantFix, isPermissionDenied, openCredential, openCryptoClient, viewAzureError, type AzureErrorView } from "../../src/azure/session.js";
+import { callOptions, errorText, grantFix, isPermissionDenied, openCredential, openCryptoClient, versionOf, viewAzureError, type AzureErrorView } from "../../src/azure/session.js";
 
 export default defineCheck({
   id: "azurekeyvault.permissions",
@@ -40,7 +40,7 @@ export default defineCheck({
     try {
       const latest = await openCryptoClient(ctx, cfg, credential, "");
       const w = await latest.wrapKey("RSA-OAEP-256", randomBytes(32), callOptions(ctx, 3));
-      wrapped = { result: w.result, version: (w.keyID ?? "").split("/").pop() ?? "" };
+      wrapped = { result: w.result, version: versionOf(w.keyID) || key?.version || "" };
       ok.push("wrapKey");
     } catch (err) {
       const view = viewAzureError(err);

@@ -5,7 +5,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { defineCheck, type CheckContext, type Finding } from "../../src/check.js";
 import { shq } from "../../src/shell.js";
-import { callOptions, errorText, grantFix, isFirewallDenied, isPermissionDenied, openCredential, openCryptoClient, viewAzureError, type AzureConfigFacts, type AzureCredentialFacts, type AzureVaultFacts } from "../../src/azure/session.js";
+import { callOptions, errorText, grantFix, isFirewallDenied, isPermissionDenied, openCredential, openCryptoClient, versionOf, viewAzureError, type AzureConfigFacts, type AzureCredentialFacts, type AzureVaultFacts } from "../../src/azure/session.js";
 
 type Step = "wrapKey" | "unwrapKey";
 
@@ -41,7 +41,7 @@ export default defineCheck({
     try {
       const latest = await openCryptoClient(ctx, cfg, credential, "");
       const wrapped = await latest.wrapKey("RSA-OAEP-256", probe, callOptions(ctx, 3));
-      const version = (wrapped.keyID ?? "").split("/").pop() ?? "";
+      const version = versionOf(wrapped.keyID) || key?.version || "";
       step = "unwrapKey";
       const recorded = await openCryptoClient(ctx, cfg, credential, version);
       const unwrapped = await recorded.unwrapKey("RSA-OAEP-256", wrapped.result, callOptions(ctx, 3));
@@ -63,7 +63,7 @@ function failure(ctx: CheckContext, cfg: AzureConfigFacts, creds: AzureCredentia
   // The JS SDK checks nbf/exp/key_ops itself when it may read the key (CryptographyClient.ensureValid); Key Vault
   // refuses the same with a 403 (disabled, expired, operation not in key_ops) when it may not.
   const keyState = /disabled|expired|can't be used before|not supported on key|not allowed|key_ops|KeyOperationForbidden/i.test(`${view.innerCode ?? ""} ${view.message}`);
-  if (keyState) return ctx.report("fail", "key-state", { step, error, consequence }, { cause: /disabled/i.test(view.message + (view.innerCode ?? "")) ? "key_disabled" : "key_wrong_usage_or_spec", fix: { summary: "See azurekeyvault.key for the key's state.", commands: [`az keyvault key show --vault-name ${shq(cfg.vaultName)} --name ${shq(cfg.keyName)} --query "{ops:key.keyOps,enabled:attributes.enabled,exp:attributes.expires,nbf:attributes.notBefore}"`] } });
+  if (keyState) return ctx.report("fail", "key-state", { step, error, consequence }, { cause: view.cause === "key_disabled" || /disabled/i.test(view.message + (view.innerCode ?? "")) ? "key_disabled" : "key_wrong_usage_or_spec", fix: { summary: "See azurekeyvault.key for the key's state.", commands: [`az keyvault key show --vault-name ${shq(cfg.vaultName)} --name ${shq(cfg.keyName)} --query "{ops:key.keyOps,enabled:attributes.enabled,exp:attributes.expires,nbf:attributes.notBefore}"`] } });
   if (isPermissionDenied(view)) return ctx.report("fail", "denied", { step, error, consequence }, { cause: "permission_denied", fix: grantFix(cfg, creds, vault, `Grant the permission for ${step}.`) });
   return ctx.report(view.cause === "unknown" ? "error" : "fail", "failed", { step, error }, { cause: view.cause, fix: view.fix });
 }

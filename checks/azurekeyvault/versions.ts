@@ -15,17 +15,19 @@ export default defineCheck({
   scope: "seal",
   advisory: true,
   appliesTo: ["azurekeyvault"],
-  needs: ["azurekeyvault.config", "azurekeyvault.credential", "azurekeyvault.key"],
+  needs: ["azurekeyvault.config", "azurekeyvault.credential"],
+  uses: ["azurekeyvault.key"],
   messages: {
     "all-enabled": "All {count} versions of {name} are enabled; the latest is {latest}.",
     "older-disabled": "Version {version} of {name} is disabled: whatever Vault wrapped with it (its root key, until Vault re-wraps after the rotation) can no longer be unwrapped, so the next unseal may fail.",
     "not-listed": "The versions of {name} could not be listed: {error}",
+    "no-key": "The key does not exist: no versions to look at.",
   },
   async run(ctx) {
     const cfg = ctx.need("azurekeyvault.config");
     const creds = ctx.need("azurekeyvault.credential");
-    const key = ctx.need("azurekeyvault.key");
-    if (!key.found || !key.version) return { findings: [] };
+    const key = ctx.fact("azurekeyvault.key");
+    if (key && !key.found) return { findings: [ctx.report("skip", "no-key")] };
     const credential = await openCredential(ctx, creds.choice);
     const client = await openKeyClient(ctx, cfg, credential);
     const versions: { version: string; enabled: boolean; created?: Date }[] = [];
@@ -39,14 +41,16 @@ export default defineCheck({
       return { findings: [ctx.report("error", "not-listed", { name: cfg.keyName, error: errorText(view) }, { doctorPermission: "keys/list", cause: view.cause })] };
     }
     const findings: Finding[] = [];
-    for (const v of versions.filter((x) => !x.enabled && x.version !== key.version)) {
+    // The latest version is what GetKey and WrapKey use (azurekeyvault.key reports its state); older ones are here.
+    const latest = key?.version ?? [...versions].sort((a, b) => (a.created?.getTime() ?? 0) - (b.created?.getTime() ?? 0)).pop()?.version ?? "?";
+    for (const v of versions.filter((x) => !x.enabled && x.version !== latest)) {
       findings.push(ctx.report("warn", "older-disabled", { version: v.version, name: cfg.keyName }, {
         cause: "key_disabled",
         details: { version: v.version, created: v.created?.toISOString() ?? null },
         fix: { summary: "Enable the version again until Vault has re-wrapped its root key with the latest one (Vault re-wraps seal-wrapped values after a restart with the new version).", commands: [`az keyvault key set-attributes --vault-name ${shq(cfg.vaultName)} --name ${shq(cfg.keyName)} --version ${shq(v.version)} --enabled true`] },
       }));
     }
-    if (findings.length === 0) findings.push(ctx.report("pass", "all-enabled", { count: versions.length, name: cfg.keyName, latest: key.version }));
+    if (findings.length === 0) findings.push(ctx.report("pass", "all-enabled", { count: versions.length, name: cfg.keyName, latest }));
     return { findings };
   },
 });

@@ -188,6 +188,15 @@ export async function openArmClient(ctx: CheckContext, cfg: AzureConfigFacts, cr
   return new arm.KeyVaultManagementClient(credential, subscriptionId, { ...pipelineOptions(ctx.env), endpoint, credentials: { scopes: [`${cfg.cloud.armEndpoint}/.default`] } });
 }
 
+/**
+ * The version in a key id (https://v.vault.azure.net/keys/NAME/VERSION), "" when it names none. Vault reads it from
+ * WrapKey's answer (resp.KID.Version()); @azure/keyvault-keys returns the id it was built with instead, which holds
+ * the version only when the client could read the key first: callers fall back to GetKey's latest version.
+ */
+export function versionOf(kid: string | undefined): string {
+  return /\/keys\/[^/]+\/([^/?#]+)/.exec(kid ?? "")?.[1] ?? "";
+}
+
 /** Every Azure call of a check: aborted after the per-call deadline. */
 export function callOptions(ctx: CheckContext, factor = 1): { abortSignal: AbortSignal } {
   return { abortSignal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.options.callTimeoutMs * factor)]) };
@@ -227,19 +236,27 @@ const AADSTS_CAUSES: Record<string, CauseId> = {
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "REQUEST_SEND_ERROR", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export function viewAzureError(err: unknown): AzureErrorView {
-  const e = (err ?? {}) as { name?: string; code?: string; statusCode?: number; message?: string; details?: unknown; errorResponse?: { error?: string; errorDescription?: string }; cause?: unknown };
+  const e = (err ?? {}) as { name?: string; code?: string; statusCode?: number; message?: string; details?: unknown; errorResponse?: { error?: string; errorDescription?: string }; cause?: unknown; response?: { bodyAsText?: string | null } };
   const raw = String(e.message ?? err);
   const message = raw.split("\n").filter((l) => l.trim() !== "").slice(0, 3).join(" ").replace(/\s+/g, " ").slice(0, 600);
-  const body = (e.details ?? {}) as { error?: { code?: string; innererror?: { code?: string } } };
-  const innerCode = body.error?.innererror?.code ?? /\b(ForbiddenByRbac|ForbiddenByPolicy|ForbiddenByFirewall|ForbiddenByConnection|AccessDenied|KeyDisabled|KeyOperationForbidden)\b/.exec(raw)?.[1];
+  const body = (e.details ?? bodyOf(e)) as { error?: { code?: string; innererror?: { code?: string } } };
+  const innerCode = body.error?.innererror?.code ?? /\b(ForbiddenByRbac|ForbiddenByPolicy|ForbiddenByFirewall|ForbiddenByConnection|AccessDenied|KeyDisabled|KeyOperationForbidden)\b/.exec(raw)?.[1] ?? innerFromText(raw);
   const aadsts = /AADSTS(\d{4,7})/.exec(raw)?.[1];
   const aborted = e.name === "AbortError" || e.name === "TimeoutError";
   const causeCode = (e.cause as { code?: string } | undefined)?.code;
-  const network = aborted || NETWORK_CODES.has(e.code ?? "") || NETWORK_CODES.has(causeCode ?? "") || (e.statusCode === undefined && /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up|timed out|network/i.test(raw) && !aadsts);
+  const network = aborted || NETWORK_CODES.has(e.code ?? "") || NETWORK_CODES.has(causeCode ?? "") || (e.statusCode === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|getaddrinfo|socket hang up/.test(raw) && !aadsts);
   const diagnosis = classifyError(err, "azurekeyvault");
-  let cause = network ? "network_unreachable" : diagnosis.cause;
-  if (!network && aadsts && AADSTS_CAUSES[aadsts]) cause = AADSTS_CAUSES[aadsts]!;
-  if (!network && innerCode === "ForbiddenByFirewall") cause = "network_denied";
+  let cause: CauseId = network ? "network_unreachable" : diagnosis.cause;
+  if (!network) {
+    if (aadsts && AADSTS_CAUSES[aadsts]) cause = AADSTS_CAUSES[aadsts]!;
+    else if (innerCode === "ForbiddenByFirewall") cause = "network_denied";
+    // azidentity and @azure/identity refuse a challenge from another tenant than the credential's:
+    // "... is not configured to acquire tokens for tenant X" (AdditionallyAllowedTenants).
+    else if (/configured to acquire tokens for tenant/i.test(raw)) cause = "wrong_tenant";
+    // The JS SDK's own checks of a key it could read (CryptographyClient.ensureValid), and Key Vault's refusals.
+    else if (/not supported on key|not permitted on this key|not compatible/i.test(raw)) cause = "key_wrong_usage_or_spec";
+    else if (/expired at|expired key|can't be used before|not yet valid|activation date|disabled key/i.test(raw)) cause = "key_disabled";
+  }
   return {
     status: e.statusCode,
     code: body.error?.code ?? e.errorResponse?.error ?? e.code ?? e.name ?? "Error",
@@ -252,13 +269,33 @@ export function viewAzureError(err: unknown): AzureErrorView {
   };
 }
 
+/** Key Vault's 403 texts name their reason even where the client drops innererror (learn.microsoft.com
+ * azure/key-vault/general/troubleshooting-access-issues; rest-error-codes). */
+function innerFromText(raw: string): string | undefined {
+  if (/Client address is not authorized and caller is not a trusted service/i.test(raw)) return "ForbiddenByFirewall";
+  if (/Caller is not authorized to perform action on resource/i.test(raw)) return "ForbiddenByRbac";
+  if (/does not have (?:keys|secrets|certificates) \w+ permission on key vault/i.test(raw)) return "ForbiddenByPolicy";
+  return undefined;
+}
+
+/** The JSON error body of a RestError's response (Key Vault's KeyVaultError, ARM's CloudError), capped. */
+function bodyOf(e: { response?: { bodyAsText?: string | null } }): unknown {
+  const text = e.response?.bodyAsText;
+  if (!text || text.length > 100_000) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}
+
 export function errorText(v: AzureErrorView): string {
-  return `${v.status ? `${v.status} ` : ""}${v.code}${v.innerCode && v.innerCode !== v.code ? `/${v.innerCode}` : ""}: ${v.message}`;
+  return `${v.status ? `${v.status} ` : ""}${v.code}${v.innerCode && v.innerCode !== v.code ? `/${v.innerCode}` : ""}: ${v.message.replace(/\.+$/, "")}`;
 }
 
 /** A Key Vault 403 that is about the caller's permissions (not the firewall, not the key's state). */
 export function isPermissionDenied(v: AzureErrorView): boolean {
-  return v.status === 403 && v.innerCode !== "ForbiddenByFirewall" && v.innerCode !== "ForbiddenByConnection" && v.innerCode !== "KeyDisabled" && v.innerCode !== "KeyOperationForbidden" && !/disabled key|not allowed on|key_ops/i.test(v.message);
+  return v.status === 403 && !isFirewallDenied(v) && v.innerCode !== "KeyDisabled" && v.innerCode !== "KeyOperationForbidden" && !/disabled key|not allowed on|key_ops/i.test(v.message);
 }
 
 export function isFirewallDenied(v: AzureErrorView): boolean {

@@ -32,6 +32,7 @@ export const AZURE_SCENARIOS: Record<string, Mutator> = {
   "no-permission-rbac": (s) => { s.vault.rbac = true; s.grants[APP.objectId] = ["list"]; },
   "expired-secret": (s) => { s.tenants[TENANT]!.apps[0]!.secretExpired = true; },
   "mi-not-assigned": (s) => { s.managedIdentities = []; },
+  "imds-down": (s) => { s.imdsDown = true; },
   firewall: (s) => { s.vault.firewallDenies = true; s.vault.defaultAction = "Deny"; s.vault.ipRules = ["203.0.113.7/32"]; },
   "soft-delete-off": (s) => { s.vault.softDelete = false; s.vault.purgeProtection = false; },
   "public-access-disabled": (s) => { s.vault.publicNetworkAccess = "Disabled"; },
@@ -43,6 +44,9 @@ export const AZURE_SCENARIOS: Record<string, Mutator> = {
   "no-get": (s) => { s.grants[APP.objectId] = ["wrapKey", "unwrapKey"]; },
   "no-list": (s) => { s.grants[APP.objectId] = ["get", "wrapKey", "unwrapKey"]; },
   "arm-denied": (s) => { s.armReaders = []; },
+  "workload-identity": (s) => { s.tenants[TENANT]!.apps[0]!.federatedSubject = "system:serviceaccount:vault:vault"; },
+  "conditional-access": (s) => { s.tenants[TENANT]!.apps[0]!.blocked = true; },
+  "corrupt-unwrap": (s) => { s.vault.corruptUnwrap = true; },
 };
 
 export function azureScenario(name: string): AzureScenario {

@@ -24,6 +24,10 @@ export interface AzureApp {
   secret: string;
   objectId: string;
   secretExpired?: boolean;
+  /** Workload identity: the subject its federated credential accepts (system:serviceaccount:NS:NAME). */
+  federatedSubject?: string;
+  /** Conditional Access blocks its sign-ins (AADSTS53003). */
+  blocked?: boolean;
 }
 
 export interface AzureKeyVersion {
@@ -33,11 +37,31 @@ export interface AzureKeyVersion {
   nbf?: number;
 }
 
+let imdsSingleton: Promise<{ base: string; handler?: (req: IncomingMessage, res: ServerResponse) => void }> | undefined;
+
+/** The process's loopback IMDS listener (unref'd: it never keeps a test process alive). */
+function sharedImds(): Promise<{ base: string; handler?: (req: IncomingMessage, res: ServerResponse) => void }> {
+  imdsSingleton ??= (async () => {
+    const state: { base: string; handler?: (req: IncomingMessage, res: ServerResponse) => void } = { base: "" };
+    const server = createHttpServer((req, res) => {
+      if (state.handler) state.handler(req, res);
+      else req.socket.destroy();
+    });
+    const listener = await listenOnLoopback(server);
+    server.unref();
+    state.base = `http://${LOOPBACK}:${listener.port}`;
+    return state;
+  })();
+  return imdsSingleton;
+}
+
 export interface AzureScenario {
   /** Tenants Entra ID knows, with their apps. */
   tenants: Record<string, { apps: AzureApp[] }>;
   /** Managed identities assigned to "this machine" (IMDS). */
   managedIdentities: { clientId: string; objectId: string; tenantId: string }[];
+  /** IMDS drops every connection (not an Azure machine, or a network policy in the way). */
+  imdsDown?: boolean;
   subscriptionId: string;
   vault: {
     name: string;
@@ -51,6 +75,8 @@ export interface AzureScenario {
     ipRules?: string[];
     /** The data plane answers ForbiddenByFirewall to everyone (the doctor's loopback address is not allowed). */
     firewallDenies?: boolean;
+    /** A broken service: unwrapKey answers other bytes than were wrapped. */
+    corruptUnwrap?: boolean;
   };
   keys: { name: string; kty?: "RSA" | "RSA-HSM" | "EC"; ops?: string[]; versions: AzureKeyVersion[] }[];
   /** Key permissions by object id (access-policy names: get, list, wrapKey, unwrapKey); under RBAC the same
@@ -216,12 +242,29 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
         aadError(res, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
         return true;
       }
-      if (form.get("client_secret") !== app.secret) {
+      const assertion = form.get("client_assertion");
+      if (assertion) {
+        // Workload identity federation: the projected service account token as client assertion.
+        let sub = "";
+        try {
+          sub = String((JSON.parse(Buffer.from(assertion.split(".")[1] ?? "", "base64url").toString("utf8")) as { sub?: string }).sub ?? "");
+        } catch {
+          /* not a JWT */
+        }
+        if (!app.federatedSubject || sub !== app.federatedSubject) {
+          aadError(res, 400, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+          return true;
+        }
+      } else if (form.get("client_secret") !== app.secret) {
         aadError(res, 401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
         return true;
       }
       if (app.secretExpired) {
         aadError(res, 401, "invalid_client", 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+        return true;
+      }
+      if (app.blocked) {
+        aadError(res, 400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.");
         return true;
       }
       const scope = (form.get("scope") ?? "").split(" ").find((s) => s.endsWith("/.default")) ?? "";
@@ -327,7 +370,8 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
       const value = Buffer.from(body.value ?? "", "base64url");
       const padding = { key: v.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: body.alg === "RSA-OAEP-256" ? "sha256" : "sha1" };
       try {
-        const out = op === "wrapKey" ? publicEncrypt(padding, value) : privateDecrypt(padding, value);
+        let out = op === "wrapKey" ? publicEncrypt(padding, value) : privateDecrypt(padding, value);
+        if (op === "unwrapKey" && scenario.vault.corruptUnwrap) out = randomBytes(out.length);
         json(res, 200, { kid: `${base}/keys/${name}/${v.id}`, value: out.toString("base64url") });
       } catch {
         kvError(res, 400, "BadParameter", "Bad Request");
@@ -429,10 +473,15 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
   base = `https://${LOOPBACK}:${httpsListener.port}`;
 
   // ---- Instance metadata: managed identity tokens ----
-  const imds = createHttpServer((req, res) => {
+  // One IMDS listener per test process, answering for the emulator started last: MSAL keeps the managed identity
+  // endpoint it found for the whole process (ManagedIdentityClient's static source), as Vault's process does.
+  const imds = await sharedImds();
+  imds.handler = (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     requests.push(`IMDS ${req.method} ${url.pathname}`);
-    if (url.pathname !== "/metadata/identity/oauth2/token") return json(res, 404, { error: "not_found" });
+    if (scenario.imdsDown) return void req.socket.destroy();
+    // MSAL builds AZURE_POD_IDENTITY_AUTHORITY_HOST + "/metadata/identity/oauth2/token" through URL, which may add a "/".
+    if (url.pathname.replace(/\/$/, "") !== "/metadata/identity/oauth2/token") return json(res, 404, { error: "not_found" });
     if (req.headers.metadata !== "true") return json(res, 400, { error: "invalid_request", error_description: "Required metadata header not specified" });
     const resource = url.searchParams.get("resource") ?? "";
     const clientId = url.searchParams.get("client_id");
@@ -441,9 +490,8 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
     if (!mi) return json(res, 400, { error: "invalid_request", error_description: "Identity not found" });
     const t = issue(resource.replace(/\/$/, ""), mi.objectId, mi.clientId, mi.tenantId);
     json(res, 200, { access_token: t.token, client_id: mi.clientId, expires_in: String(t.expiresIn), expires_on: String(now() + t.expiresIn), ext_expires_in: String(t.expiresIn), not_before: String(now()), resource, token_type: "Bearer" });
-  });
-  const imdsListener = await listenOnLoopback(imds);
-  const imdsBase = `http://${LOOPBACK}:${imdsListener.port}`;
+  };
+  const imdsBase = imds.base;
 
   return {
     base,
@@ -460,7 +508,8 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
       VAULT_KMS_DOCTOR_AZURE_CA_FILE: caFile,
     },
     async close() {
-      await Promise.all([httpsListener.close(), imdsListener.close()]);
+      imds.handler = undefined;
+      await httpsListener.close();
     },
   };
 }
