@@ -228,6 +228,8 @@ const AADSTS_CAUSES: Record<string, CauseId> = {
   "700211": "federated_identity_mismatch", // no matching federated identity record for presented assertion issuer
   "700212": "federated_identity_mismatch", // no matching federated identity record for presented assertion audience
   "700213": "federated_identity_mismatch", // no matching federated identity record for presented assertion subject
+  "7002137": "federated_identity_mismatch", // subject mismatch (managed identity as federated credential)
+  "7002138": "federated_identity_mismatch", // subject matches only case-insensitively
   "500011": "seal_config_error", // resource principal not found in the tenant
   "7000112": "invalid_credentials", // application is disabled
   "53003": "permission_denied", // blocked by Conditional Access
