@@ -99,5 +99,6 @@ export default defineSeal({
     "azurekeyvault.versions",
     "azurekeyvault.permissions",
     "azurekeyvault.round-trip",
+    "azurekeyvault.old-seal-unwrap",
   ],
 });

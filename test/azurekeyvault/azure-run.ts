@@ -15,8 +15,9 @@ import key from "../../checks/azurekeyvault/key.js";
 import versions from "../../checks/azurekeyvault/versions.js";
 import permissions from "../../checks/azurekeyvault/permissions.js";
 import roundTrip from "../../checks/azurekeyvault/round-trip.js";
+import oldSealUnwrap from "../../checks/azurekeyvault/old-seal-unwrap.js";
 
-export const AZURE_CHECKS: AnyCheck[] = [config, credential, vaultProperties, key, versions, permissions, roundTrip];
+export const AZURE_CHECKS: AnyCheck[] = [config, credential, vaultProperties, key, versions, permissions, roundTrip, oldSealUnwrap];
 
 /** Variables of the machine that would change what the credential does. */
 const CLEARED = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME", "AZURE_SUBSCRIPTION_ID"];
@@ -50,7 +51,10 @@ export async function runAzureScenario(
     for (const k of [...CLEARED, ...Object.keys(env)]) vi.stubEnv(k, env[k]);
     const server = opts.server ?? "vault";
     const cfg = configFromText(opts.hcl ?? secretStanza(), env, "vault.hcl", server);
-    const result = await runSealChecks(cfg, [requiredKeys, ...AZURE_CHECKS], { env, callTimeoutMs: opts.callTimeoutMs ?? 3_000, target: { server, why: "test" } });
+    // As src/runner.ts applicable(): checks marked oldSeal "skip" do not run on a disabled (old) seal, "only" ones only there.
+    const disabled = cfg.seals[0]!.disabled;
+    const defs = AZURE_CHECKS.filter((d) => (disabled ? d.oldSeal !== "skip" : d.oldSeal !== "only"));
+    const result = await runSealChecks(cfg, [requiredKeys, ...defs], { env, callTimeoutMs: opts.callTimeoutMs ?? 3_000, target: { server, why: "test" } });
     return { emulator, result, codes: codesByCheck(result), finding: (checkId, code) => findingIn(result, checkId, code) };
   } finally {
     await emulator.close();

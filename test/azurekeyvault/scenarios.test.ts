@@ -275,4 +275,27 @@ describe("azurekeyvault against the loopback Azure", () => {
     expect(run.codes["azurekeyvault.permissions"]).toEqual(["error:untestable", "error:untestable"]);
     expect(run.codes["azurekeyvault.round-trip"]).toEqual(["error:network"]);
   }, T);
+
+  describe("seal migration away from azurekeyvault: the old seal must still unwrap", () => {
+    const migration = (extra = "") => secretStanza(`  disabled = "true"\n${extra}`) + `seal "transit" {\n  address = "https://127.0.0.1:9"\n  token = "t"\n  key_name = "k"\n  mount_path = "transit/"\n}\n`;
+
+    it("unwraps; wrap and round trip are not asked of the old seal", async () => {
+      const run = await runAzureScenario("healthy", { hcl: migration() });
+      expect(run.codes["azurekeyvault.old-seal-unwrap"]).toEqual(["pass:unwrap-ok"]);
+      expect(run.codes["azurekeyvault.round-trip"]).toBeUndefined();
+      expect(run.codes["azurekeyvault.permissions"]).toBeUndefined();
+    }, T);
+
+    it("a decrypt-only policy (no wrapKey) is enough", async () => {
+      const run = await runAzureScenario("no-permission", { hcl: migration() });
+      expect(run.codes["azurekeyvault.old-seal-unwrap"]).toEqual(["fail:unwrap-denied"]);
+      const onlyUnwrap = await runAzureScenario("old-seal-unwrap-only", { hcl: migration() });
+      expect(onlyUnwrap.codes["azurekeyvault.old-seal-unwrap"]).toEqual(["pass:unwrap-allowed"]);
+    }, T);
+
+    it("a disabled old key: failed", async () => {
+      const run = await runAzureScenario("key-disabled", { hcl: migration() });
+      expect(run.codes["azurekeyvault.old-seal-unwrap"]).toEqual(["fail:failed"]);
+    }, T);
+  });
 });

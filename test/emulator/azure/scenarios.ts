@@ -42,6 +42,7 @@ export const AZURE_SCENARIOS: Record<string, Mutator> = {
   "key-ec": (s) => { s.keys[0]!.kty = "EC"; },
   "key-missing": (s) => { s.keys = []; },
   "no-get": (s) => { s.grants[APP.objectId] = ["wrapKey", "unwrapKey"]; },
+  "old-seal-unwrap-only": (s) => { s.grants[APP.objectId] = ["get", "unwrapKey"]; },
   "no-list": (s) => { s.grants[APP.objectId] = ["get", "wrapKey", "unwrapKey"]; },
   "arm-denied": (s) => { s.armReaders = []; },
   "workload-identity": (s) => { s.tenants[TENANT]!.apps[0]!.federatedSubject = "system:serviceaccount:vault:vault"; },
