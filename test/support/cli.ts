@@ -23,6 +23,11 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     // a closed loopback port (AWS_ENDPOINT_URL is the SDK's fallback below the per-service variables).
     AWS_ENDPOINT_URL: "http://127.0.0.1:9",
     VAULT_KMS_DOCTOR_GCP_KMS_ENDPOINT: "127.0.0.1:9",
+    // azurekeyvault: Entra ID, the managed identity endpoint, Key Vault and Resource Manager (src/azure/session.ts hooks).
+    AZURE_AUTHORITY_HOST: "https://127.0.0.1:9",
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:9",
+    VAULT_KMS_DOCTOR_AZURE_KEYVAULT_URL: "https://127.0.0.1:9/",
+    VAULT_KMS_DOCTOR_AZURE_ARM_URL: "https://127.0.0.1:9",
   };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
