@@ -17,11 +17,15 @@ import { migrateCommand } from "./commands/migrate.js";
 
 const COMMANDS: CommandModule[] = [checkCommand, gateCommand, migrateCommand, explainCommand, policyCommand, listChecksCommand];
 
-/** The command the arguments name (its first word), else the default one: `check`. */
-function commandOf(args: string[]): CommandModule {
+/** The command the arguments name by its first word, if they name one. */
+function namedCommand(args: string[]): CommandModule | undefined {
   const word = args.find((a) => !a.startsWith("-"));
-  const named = COMMANDS.find((c) => [c.command].flat().some((spec) => spec.split(" ")[0] === word));
-  return named ?? checkCommand;
+  return COMMANDS.find((c) => [c.command].flat().some((spec) => spec.split(" ")[0] === word));
+}
+
+/** The command that will run: the named one, else the default one (`check`). */
+function commandOf(args: string[]): CommandModule {
+  return namedCommand(args) ?? checkCommand;
 }
 
 /** The chosen command's options as yargs knows them (names, aliases, types, choices), for the environment's defaults. */
@@ -75,10 +79,12 @@ export async function main(args: string[]): Promise<number> {
         `Docs: ${docsUrl()}`,
       ].join("\n"),
     );
+  const named = namedCommand(args);
   for (const cmd of COMMANDS) {
     // The handler only records the choice: yargs may still report a validation failure after calling it.
-    // A command's own --help ends with the docs too (yargs shows only the command's epilogue there).
-    parser.command(cmd.command, cmd.describe, (y) => cmd.builder(y).epilogue(`Docs: ${docsUrl()}`), (argv) => {
+    // A named command's own --help ends with the docs too (yargs shows only the command's epilogue there); the
+    // default command's builder also runs for the top-level --help, which has them already.
+    parser.command(cmd.command, cmd.describe, (y) => (cmd === named ? cmd.builder(y).epilogue(`Docs: ${docsUrl()}`) : cmd.builder(y)), (argv) => {
       chosen = { cmd, argv: argv as Record<string, any> };
     });
   }

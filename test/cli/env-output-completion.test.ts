@@ -101,6 +101,16 @@ describe("shell completion", () => {
 });
 
 describe("--help layout (yargs 18)", () => {
+  it("the top-level and every command's --help end with the docs URL from package.json, once", async () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { homepage: string };
+    for (const args of [["--help"], ["check", "--help"], ["gate", "--help"], ["policy", "--help"], ["list-checks", "--help"]]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trimEnd().split("\n").at(-1), args.join(" ")).toBe(`Docs: ${pkg.homepage}`);
+      expect(r.stdout.match(/Docs: /g), args.join(" ")).toHaveLength(1);
+    }
+  });
+
   it("wraps descriptions between words, never inside one", async () => {
     const r = await runCli(["--help"], { env: baseEnv({ COLUMNS: "100" }) });
     expect(r.code).toBe(0);
