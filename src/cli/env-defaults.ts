@@ -98,8 +98,12 @@ export function withEnvArgs(args: string[], extra: string[]): string[] {
 
 /** A usage error about `--option` whose value came from the environment names the variable too. */
 export function nameEnvSource(message: string, from: Map<string, string>): string {
+  // The doctor's own messages say `--option`; yargs' ("Arguments config and seal are mutually exclusive") the bare name.
+  const bare = /^(Arguments?|Missing dependent arguments|Implications failed)\b/.test(message);
+  const named: string[] = [];
   for (const [option, variable] of from) {
-    if (new RegExp(`(^|[^\\w-])--${option.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(message)) return `${message} (from ${variable})`;
+    const name = option.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (new RegExp(`(^|[^\\w-])--${name}(?![\\w-])`).test(message) || (bare && new RegExp(`(^|[\\s:,])${name}(?![\\w-])`).test(message))) named.push(variable);
   }
-  return message;
+  return named.length > 0 ? `${message} (from ${named.join(", ")})` : message;
 }

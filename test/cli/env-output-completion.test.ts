@@ -44,6 +44,10 @@ describe("defaults from VAULT_KMS_DOCTOR_*", () => {
     const duration = await runCli(["-c", "fixtures/configs/awskms.hcl"], { env: baseEnv({ VAULT_KMS_DOCTOR_TIMEOUT: "soon" }) });
     expect(duration.code).toBe(2);
     expect(duration.stderr).toContain("VAULT_KMS_DOCTOR_TIMEOUT");
+    // A conflict yargs reports with the bare option name: still named.
+    const conflict = await runCli(["--seal", "awskms"], { env: baseEnv({ VAULT_KMS_DOCTOR_CONFIG: "fixtures/configs/awskms.hcl" }) });
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toContain("VAULT_KMS_DOCTOR_CONFIG");
   });
 
   it("variables that name no option of the command are not arguments (the doctor's own endpoint override stays usable)", async () => {
