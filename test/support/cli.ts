@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const CLI = `${ROOT}dist/src/cli.js`;
+/** The built CLI the tests and the bench spawn: tsc's dist/src/cli.js, or another build named by VKD_CLI
+ * (relative to the project, e.g. VKD_CLI=dist/bundle/cli.js for the published bundle, `npm run bundle`). */
+export const CLI = process.env.VKD_CLI ? `${ROOT}${process.env.VKD_CLI.replace(/^\.?\//, "")}` : `${ROOT}dist/src/cli.js`;
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
