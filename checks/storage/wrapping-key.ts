@@ -40,15 +40,20 @@ export default defineCheck({
     // `when: "storage"` keeps the runner from calling this without one; if it did, that is no pass.
     if (!stored) return { findings: [ctx.report("error", "failed", { stored: "(none)", error: "no storage was read" })] };
     const where = { file: stored.file, storage_type: stored.location.type, storage_from: stored.location.from };
-    // Named by the config but not readable by this user: nothing was looked at (skip, never a pass); --storage-path
-    // to a readable copy looks.
-    if (stored.unreadable) return { findings: [ctx.report("skip", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
+    // Named by the config but not readable by this user: the run was told to read it and could not, so it fails
+    // closed (error, never a pass or a skip); --storage-path to a readable copy, or --skip storage.*, decides.
+    if (stored.unreadable) return { findings: [ctx.report("error", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
     if (!stored.barrierKeys) return { findings: [ctx.report("warn", "not-initialised", { file: stored.file }, { cause: "vault_not_initialized", details: where })] };
-    if (stored.sealType && stored.sealType !== "awskms") {
+    // Vault 1.15+ seal HA (Enterprise) records "multiseal" and one slot per seal (src/storage/blob-info.ts): the
+    // awskms slot is the one this seal decrypts.
+    const isArn = (id: string | undefined) => /^arn:aws[a-z-]*:kms:/.test(id ?? "");
+    const slot = stored.sealType === "multiseal" ? (stored.barrierKeys.slots ?? []).find((s) => isArn(s.keyInfo?.keyId)) : stored.barrierKeys;
+    if (stored.sealType && stored.sealType !== "awskms" && !(stored.sealType === "multiseal" && slot)) {
       return { findings: [ctx.report("fail", "seal-type-differs", { stored: stored.sealType }, { cause: "seal_migration_error", details: { ...where, stored_seal_type: stored.sealType } })] };
     }
-    const recorded = stored.barrierKeys.keyInfo?.keyId ?? "";
-    const details: Record<string, FindingValue> = { ...where, stored_seal_type: stored.sealType ?? null, wrapping_key: recorded, mechanism: String(stored.barrierKeys.keyInfo?.mechanism ?? ""), recovery_wrapping_key: stored.recoveryKey?.keyInfo?.keyId ?? null };
+    const recorded = slot?.keyInfo?.keyId ?? "";
+    const details: Record<string, FindingValue> = { ...where, stored_seal_type: stored.sealType ?? null, wrapping_key: recorded, mechanism: String(slot?.keyInfo?.mechanism ?? ""), recovery_wrapping_key: stored.recoveryKey?.keyInfo?.keyId ?? null };
+    if (stored.barrierKeys.slots) details.stored_slots = stored.barrierKeys.slots.map((s) => s.keyInfo?.keyId ?? "");
     const arnMatch = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(recorded);
     if (!arnMatch) return { findings: [ctx.report("fail", "not-aws", { keyId: recorded || "(none)" }, { cause: "seal_migration_error", details })] };
     const region = ctx.need("awskms.region-key");

@@ -28,10 +28,8 @@ export const checkCommand: CommandModule = {
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
     // Read before any check runs: storage that is there but unreadable is exit 2 naming the file (src/storage/).
-    // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
-    const storage = target.server === "openbao"
-      ? storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env)
-      : undefined;
+    // Both servers' storage formats are read (src/storage/blob-info.ts).
+    const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);
     const startedAt = new Date();
     const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
     const run = await runChecks({

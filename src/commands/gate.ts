@@ -39,10 +39,8 @@ export const gateCommand: CommandModule = {
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = readRunArgs(argv);
     // Read once, before Vault starts (the init container's moment): unreadable storage is exit 2 naming the file.
-    // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
-    const storage = target.server === "openbao"
-      ? storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env)
-      : undefined;
+    // Both servers' storage formats are read (src/storage/blob-info.ts).
+    const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
     const failOn = argv["fail-on"] as "fail" | "warn";
 

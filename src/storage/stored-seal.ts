@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ConfigError } from "../config/load.js";
 import { parseHcl } from "../config/hcl.js";
 import { readBoundedText } from "../fs/read-bounded.js";
-import { BlobFormatError, decodeBlobInfo, type BlobInfo } from "./blob-info.js";
+import { BlobFormatError, decodeStoredBlob, type BlobInfo } from "./blob-info.js";
 import { boltGet, BoltFormatError } from "./bolt.js";
 import type { StorageLocation, StoredSeal } from "./types.js";
 
@@ -68,7 +68,7 @@ export function storageFromFlag(path: string): StorageLocation {
 function blob(file: string, key: string, value: Buffer | undefined): BlobInfo | undefined {
   if (!value) return undefined;
   try {
-    return decodeBlobInfo(value);
+    return decodeStoredBlob(value);
   } catch (err) {
     if (err instanceof BlobFormatError) throw new StorageReadError(file, `${key}: ${err.message}`);
     throw err;
