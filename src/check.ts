@@ -32,6 +32,8 @@ export interface RunOptions {
   migration?: boolean;
   /** The seal-wrapped entries read from Vault's storage (src/storage/stored-seal.ts), when a storage was readable. */
   storage?: StoredSeal;
+  /** --decrypt-stored: a Decrypt-only probe of the real stored blob (the plaintext wiped at once; SECURITY.md). Off by default. */
+  decryptStored?: boolean;
 }
 
 export interface CheckContext<Needs extends FactId = never, Uses extends FactId = never> {

@@ -5,7 +5,10 @@
 // on the recorded key, whatever kms_key_id says now). Drift heals itself at the first successful unseal: the active
 // node re-wraps the stored keys and recovery key with the configured key (openbao v2.6.0 vault/seal_autoseal.go
 // UpgradeKeys/upgradeStoredKeys, called from vault/core.go postUnseal) - so the danger is the restart before that.
-// Read-only: one DescribeKey on the recorded ARN.
+// Read-only: one DescribeKey on the recorded ARN. With --decrypt-stored (off by default), also one KMS Decrypt of
+// the stored blob's wrapped data key (KeyInfo.wrapped_key), exactly the call a restart makes (awskms.go Decrypt:
+// CiphertextBlob only, no KeyId, no context); the plaintext data key is zeroed as soon as its length is known,
+// never printed, logged or kept (SECURITY.md). The AES-GCM step that would reveal the root key is not done.
 import { defineCheck, type Finding } from "../../src/check.js";
 import type { KeyFacts } from "../../src/aws/session.js";
 import type { FindingValue } from "../../src/model.js";
@@ -34,6 +37,9 @@ export default defineCheck({
     "recorded-not-found": "The key that wrapped the stored root key, {stored}, was not found ({error}): it is in another account or region, or was deleted; Vault will not unseal with it.",
     "recorded-denied": "DescribeKey on the key that wrapped the stored root key, {stored}, was denied ({error}): its state is unknown.",
     "failed": "DescribeKey on the recorded key {stored} failed: {error}",
+    "decrypt-ok": "--decrypt-stored: KMS decrypted the stored root key's wrapped data key with {stored} ({ms} ms), as a restart does; the plaintext was wiped at once.",
+    "decrypt-failed": "--decrypt-stored: KMS Decrypt of the stored root key's wrapped data key failed ({error}): Vault will not unseal.",
+    "decrypt-unavailable": "--decrypt-stored: the wrapped data key for {stored} could not be read again from storage ({reason}); nothing was decrypted.",
   },
   async run(ctx) {
     const stored = ctx.options.storage;
@@ -74,6 +80,33 @@ export default defineCheck({
     const args = { stored: recorded, configured, configuredArn: configuredArn ?? "?" };
     const cmd = (sub: string) => `aws kms ${sub} --key-id ${recorded} --region ${arnMatch[2]}`;
     const findings: Finding[] = [];
+    let probe: Finding | undefined;
+    const decryptProbe = async (): Promise<Finding> => {
+      const { readWrappedKey } = await import("../../src/storage/stored-seal.js");
+      const { DecryptCommand } = await import("@aws-sdk/client-kms");
+      let wrapped: Buffer | undefined;
+      try {
+        wrapped = readWrappedKey(stored, recorded);
+      } catch (err) {
+        return ctx.report("error", "decrypt-unavailable", { stored: recorded, reason: (err as Error).message }, { details });
+      }
+      if (!wrapped) return ctx.report("error", "decrypt-unavailable", { stored: recorded, reason: "the entry changed since it was read, or holds no wrapped key" }, { details });
+      const started = Date.now();
+      try {
+        const out = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: wrapped }), { abortSignal }));
+        // The data key: wiped before anything else happens; only that it came back is used.
+        const got = (out.Plaintext?.length ?? 0) > 0;
+        out.Plaintext?.fill(0);
+        out.Plaintext = undefined;
+        if (!got) return ctx.report("fail", "decrypt-failed", { stored: recorded, error: "KMS returned no plaintext" }, { details });
+        return ctx.report("pass", "decrypt-ok", { stored: recorded, ms: Date.now() - started }, { details: { ...details, decrypted_by: out.KeyId ?? null } });
+      } catch (err) {
+        const view = viewAwsError(err);
+        return ctx.report(view.network ? "error" : "fail", "decrypt-failed", { stored: recorded, error: `${view.name}: ${view.message}` }, { cause: view.cause, details });
+      } finally {
+        wrapped.fill(0);
+      }
+    };
     try {
       const out = await callAws("kms", opts, (abortSignal) => kms.send(new DescribeKeyCommand({ KeyId: recorded }), { abortSignal }));
       const m = out.KeyMetadata!;
@@ -93,6 +126,7 @@ export default defineCheck({
         default:
           findings.push(ctx.report("fail", "recorded-other-state", { ...args, state: m.KeyState ?? "?" }, { cause: "key_disabled", details }));
       }
+      if (findings.length === 0 && ctx.options.decryptStored) probe = await decryptProbe();
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
@@ -104,13 +138,14 @@ export default defineCheck({
       kms.destroy();
     }
     if (findings.length > 0) return { findings };
-    if (!configuredArn) return { findings: [ctx.report("warn", "drift-unresolved", args, { details })] };
+    const withProbe = (f: Finding) => ({ findings: probe ? [f, probe] : [f] });
+    if (!configuredArn) return withProbe(ctx.report("warn", "drift-unresolved", args, { details }));
     if (configuredArn !== recorded) {
-      return { findings: [ctx.report("warn", "drift", args, {
+      return withProbe(ctx.report("warn", "drift", args, {
         details,
         fix: { summary: `Keep ${recorded} Enabled, out of deletion, and decryptable by Vault's identity (kms:Decrypt) until the active node has unsealed once with the configured key (it then re-wraps the stored keys); run the doctor again to see same-key before retiring ${recorded}.`, commands: [cmd("describe-key")] },
-      })] };
+      }));
     }
-    return { findings: [ctx.report("pass", "same-key", args, { details })] };
+    return withProbe(ctx.report("pass", "same-key", args, { details }));
   },
 });

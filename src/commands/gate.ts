@@ -30,6 +30,7 @@ export const gateCommand: CommandModule = {
       .option("require", { type: "string", array: true, describe: "Check ids or globs the gate waits for, instead of the default set" })
       .option("skip", { type: "string", array: true, describe: "Never run these check ids or globs" })
       .option("storage-path", { type: "string", describe: "Vault's storage folder (raft: holds vault.db), read read-only for the key that wrapped the root key. Default: the config's storage stanza" })
+      .option("decrypt-stored", { type: "boolean", default: false, describe: "Also ask KMS to Decrypt the stored root key's wrapped data key, as a restart does (awskms; the plaintext is wiped at once, never shown: see SECURITY.md)" })
       .option("allow-shamir", { type: "boolean", default: false, describe: "Let a config without an enabled auto-unseal seal pass (Vault will wait for Shamir unseal keys)" })
       .example("$0 gate --config /vault/config --wait 5m", "Init container: hold Vault's start until KMS and credentials work")
       .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
@@ -74,7 +75,7 @@ export const gateCommand: CommandModule = {
           // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
           const request: RunRequest & { signal: AbortSignal } = {
             config, env, ...selection, skip: argv.skip, signal,
-            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"], storage },
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"], storage, decryptStored: Boolean(argv["decrypt-stored"]) },
           };
           const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
           const run = await runChecks({ ...request, ...progress.hooks }).finally(() => progress.stop());

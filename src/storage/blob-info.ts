@@ -157,3 +157,29 @@ export function decodeStoredBlob(buf: Uint8Array): BlobInfo {
   }
   return decodeBlobInfo(buf);
 }
+
+/**
+ * For --decrypt-stored only: a copy of the KMS-wrapped data key (KeyInfo.wrapped_key, the ciphertext KMS Decrypt
+ * takes) of the blob, or of the seal-HA slot, whose key_id is `keyId`. Ciphertext, not key material; the caller
+ * drops it after the one Decrypt.
+ */
+export function wrappedKeyOf(buf: Uint8Array, keyId: string): Buffer | undefined {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const blobs: Uint8Array[] = [];
+  if (b.length >= 20 && b.subarray(0, 16).equals(MULTI_WRAP_HEADER)) {
+    for (const f of fields(b.subarray(20))) if (f.no === 2 && f.wire === 2) blobs.push(f.bytes!);
+  } else blobs.push(b);
+  for (const blob of blobs) {
+    for (const f of fields(blob)) {
+      if (f.no !== 5 || f.wire !== 2) continue;
+      let id: string | undefined;
+      let wrapped: Uint8Array | undefined;
+      for (const k of fields(f.bytes!)) {
+        if (k.no === 3 && k.wire === 2) id = Buffer.from(k.bytes!).toString("utf8");
+        else if (k.no === 5 && k.wire === 2) wrapped = k.bytes;
+      }
+      if (id === keyId && wrapped && wrapped.length > 0) return Buffer.from(wrapped);
+    }
+  }
+  return undefined;
+}
