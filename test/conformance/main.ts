@@ -22,6 +22,7 @@ import { assertLoopbackOnly } from "./loopback-guard.js";
 import { errorLineOf, freePort, initialiseAndUnseal, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
 import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
+import { runStoredRows, STORED_ROWS } from "./stored.js";
 
 /** Scenarios a real OpenBao 2.6 can live through here, in table order. */
 export const COVERED = [
@@ -221,7 +222,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, concurrency: { type: "string" }, out: { type: "string" } } });
   const bao = peerBinary("bao");
   const only = values.only?.length ? values.only.flatMap((o) => o.split(",")) : undefined;
-  const names = only ? only.filter((n) => !n.startsWith("transit")) : COVERED;
+  const names = only ? only.filter((n) => !n.startsWith("transit") && !n.startsWith("stored")) : COVERED;
   const root = mkdtempSync(join(tmpdir(), "vkd-conformance-"));
   const t0 = Date.now();
   try {
@@ -246,12 +247,17 @@ async function main(): Promise<number> {
       { scenario: "transit:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
     ]);
     for (const row of transitRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
-    const rows = [...awsRows, ...transitRows];
+    // The key that wrapped the stored root key (test/conformance/stored.ts).
+    const storedRows = only && !only.some((n) => n.startsWith("stored")) ? [] : await runStoredRows(bao, root, runDoctor, only).catch((err: Error): ConformanceRow[] => [
+      { scenario: "stored:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
+    ]);
+    for (const row of storedRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
+    const rows = [...awsRows, ...transitRows, ...storedRows];
     const version = (await runBao(bao, ["version"], { PATH: process.env.PATH }, 10_000)).stdout.trim();
     const report: ConformanceReport = {
       judge: version,
       target: DOCTOR_TARGET,
-      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed`,
+      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed; stored:* (${STORED_ROWS.length} rows): the stored root key's wrapping key (test/conformance/stored.ts)`,
       durationMs: Date.now() - t0,
       agreed: rows.filter((r) => r.agree).length,
       disagreed: rows.filter((r) => !r.agree).length,
