@@ -32,6 +32,8 @@ export interface RunOptions {
   migration?: boolean;
   /** The seal-wrapped entries read from Vault's storage (src/storage/stored-seal.ts), when a storage was readable. */
   storage?: StoredSeal;
+  /** --decrypt-stored: a Decrypt-only probe of the real stored blob (the plaintext wiped at once; SECURITY.md). Off by default. */
+  decryptStored?: boolean;
 }
 
 export interface CheckContext<Needs extends FactId = never, Uses extends FactId = never> {
@@ -78,7 +80,7 @@ export interface CheckDefinition<Id extends string = string, Needs extends FactI
   /** Part of the gate's default set: what decides whether Vault starts. */
   blocksStart?: boolean;
   /** Runs only when there is something to look at: a running Vault's address, a seal migration, an OpenBao target, or
-   * storage read (RunOptions.storage; OpenBao targets only, its stored-key format verified there). */
+   * storage read (RunOptions.storage; OpenBao's and Vault's stored-key formats: src/storage/blob-info.ts). */
   when?: "vault-addr" | "migration" | "openbao" | "storage";
   /** Its place in a seal migration (default: runs on old and new seals alike). */
   oldSeal?: OldSealRule;

@@ -5,7 +5,10 @@
 // on the recorded key, whatever kms_key_id says now). Drift heals itself at the first successful unseal: the active
 // node re-wraps the stored keys and recovery key with the configured key (openbao v2.6.0 vault/seal_autoseal.go
 // UpgradeKeys/upgradeStoredKeys, called from vault/core.go postUnseal) - so the danger is the restart before that.
-// Read-only: one DescribeKey on the recorded ARN.
+// Read-only: one DescribeKey on the recorded ARN. With --decrypt-stored (off by default), also one KMS Decrypt of
+// the stored blob's wrapped data key (KeyInfo.wrapped_key), exactly the call a restart makes (awskms.go Decrypt:
+// CiphertextBlob only, no KeyId, no context); the plaintext data key is zeroed as soon as its length is known,
+// never printed, logged or kept (SECURITY.md). The AES-GCM step that would reveal the root key is not done.
 import { defineCheck, type Finding } from "../../src/check.js";
 import type { KeyFacts } from "../../src/aws/session.js";
 import type { FindingValue } from "../../src/model.js";
@@ -34,21 +37,29 @@ export default defineCheck({
     "recorded-not-found": "The key that wrapped the stored root key, {stored}, was not found ({error}): it is in another account or region, or was deleted; Vault will not unseal with it.",
     "recorded-denied": "DescribeKey on the key that wrapped the stored root key, {stored}, was denied ({error}): its state is unknown.",
     "failed": "DescribeKey on the recorded key {stored} failed: {error}",
+    "decrypt-ok": "--decrypt-stored: KMS decrypted the stored root key's wrapped data key with {stored} ({ms} ms), as a restart does; the plaintext was wiped at once.",
+    "decrypt-failed": "--decrypt-stored: KMS Decrypt of the stored root key's wrapped data key failed ({error}): Vault will not unseal.",
+    "decrypt-unavailable": "--decrypt-stored: the wrapped data key for {stored} could not be read again from storage ({reason}); nothing was decrypted.",
   },
   async run(ctx) {
     const stored = ctx.options.storage;
     // `when: "storage"` keeps the runner from calling this without one; if it did, that is no pass.
     if (!stored) return { findings: [ctx.report("error", "failed", { stored: "(none)", error: "no storage was read" })] };
     const where = { file: stored.file, storage_type: stored.location.type, storage_from: stored.location.from };
-    // Named by the config but not readable by this user: nothing was looked at (skip, never a pass); --storage-path
-    // to a readable copy looks.
-    if (stored.unreadable) return { findings: [ctx.report("skip", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
+    // Named by the config but not readable by this user: the run was told to read it and could not, so it fails
+    // closed (error, never a pass or a skip); --storage-path to a readable copy, or --skip storage.*, decides.
+    if (stored.unreadable) return { findings: [ctx.report("error", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
     if (!stored.barrierKeys) return { findings: [ctx.report("warn", "not-initialised", { file: stored.file }, { cause: "vault_not_initialized", details: where })] };
-    if (stored.sealType && stored.sealType !== "awskms") {
+    // Vault 1.15+ seal HA (Enterprise) records "multiseal" and one slot per seal (src/storage/blob-info.ts): the
+    // awskms slot is the one this seal decrypts.
+    const isArn = (id: string | undefined) => /^arn:aws[a-z-]*:kms:/.test(id ?? "");
+    const slot = stored.sealType === "multiseal" ? (stored.barrierKeys.slots ?? []).find((s) => isArn(s.keyInfo?.keyId)) : stored.barrierKeys;
+    if (stored.sealType && stored.sealType !== "awskms" && !(stored.sealType === "multiseal" && slot)) {
       return { findings: [ctx.report("fail", "seal-type-differs", { stored: stored.sealType }, { cause: "seal_migration_error", details: { ...where, stored_seal_type: stored.sealType } })] };
     }
-    const recorded = stored.barrierKeys.keyInfo?.keyId ?? "";
-    const details: Record<string, FindingValue> = { ...where, stored_seal_type: stored.sealType ?? null, wrapping_key: recorded, mechanism: String(stored.barrierKeys.keyInfo?.mechanism ?? ""), recovery_wrapping_key: stored.recoveryKey?.keyInfo?.keyId ?? null };
+    const recorded = slot?.keyInfo?.keyId ?? "";
+    const details: Record<string, FindingValue> = { ...where, stored_seal_type: stored.sealType ?? null, wrapping_key: recorded, mechanism: String(slot?.keyInfo?.mechanism ?? ""), recovery_wrapping_key: stored.recoveryKey?.keyInfo?.keyId ?? null };
+    if (stored.barrierKeys.slots) details.stored_slots = stored.barrierKeys.slots.map((s) => s.keyInfo?.keyId ?? "");
     const arnMatch = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(recorded);
     if (!arnMatch) return { findings: [ctx.report("fail", "not-aws", { keyId: recorded || "(none)" }, { cause: "seal_migration_error", details })] };
     const region = ctx.need("awskms.region-key");
@@ -69,6 +80,33 @@ export default defineCheck({
     const args = { stored: recorded, configured, configuredArn: configuredArn ?? "?" };
     const cmd = (sub: string) => `aws kms ${sub} --key-id ${recorded} --region ${arnMatch[2]}`;
     const findings: Finding[] = [];
+    let probe: Finding | undefined;
+    const decryptProbe = async (): Promise<Finding> => {
+      const { readWrappedKey } = await import("../../src/storage/stored-seal.js");
+      const { DecryptCommand } = await import("@aws-sdk/client-kms");
+      let wrapped: Buffer | undefined;
+      try {
+        wrapped = readWrappedKey(stored, recorded);
+      } catch (err) {
+        return ctx.report("error", "decrypt-unavailable", { stored: recorded, reason: (err as Error).message }, { details });
+      }
+      if (!wrapped) return ctx.report("error", "decrypt-unavailable", { stored: recorded, reason: "the entry changed since it was read, or holds no wrapped key" }, { details });
+      const started = Date.now();
+      try {
+        const out = await callAws("kms", opts, (abortSignal) => kms.send(new DecryptCommand({ CiphertextBlob: wrapped }), { abortSignal }));
+        // The data key: wiped before anything else happens; only that it came back is used.
+        const got = (out.Plaintext?.length ?? 0) > 0;
+        out.Plaintext?.fill(0);
+        out.Plaintext = undefined;
+        if (!got) return ctx.report("fail", "decrypt-failed", { stored: recorded, error: "KMS returned no plaintext" }, { details });
+        return ctx.report("pass", "decrypt-ok", { stored: recorded, ms: Date.now() - started }, { details: { ...details, decrypted_by: out.KeyId ?? null } });
+      } catch (err) {
+        const view = viewAwsError(err);
+        return ctx.report(view.network ? "error" : "fail", "decrypt-failed", { stored: recorded, error: `${view.name}: ${view.message}` }, { cause: view.cause, details });
+      } finally {
+        wrapped.fill(0);
+      }
+    };
     try {
       const out = await callAws("kms", opts, (abortSignal) => kms.send(new DescribeKeyCommand({ KeyId: recorded }), { abortSignal }));
       const m = out.KeyMetadata!;
@@ -88,6 +126,7 @@ export default defineCheck({
         default:
           findings.push(ctx.report("fail", "recorded-other-state", { ...args, state: m.KeyState ?? "?" }, { cause: "key_disabled", details }));
       }
+      if (findings.length === 0 && ctx.options.decryptStored) probe = await decryptProbe();
     } catch (err) {
       const view = viewAwsError(err);
       const error = `${view.name}: ${view.message}`;
@@ -99,13 +138,14 @@ export default defineCheck({
       kms.destroy();
     }
     if (findings.length > 0) return { findings };
-    if (!configuredArn) return { findings: [ctx.report("warn", "drift-unresolved", args, { details })] };
+    const withProbe = (f: Finding) => ({ findings: probe ? [f, probe] : [f] });
+    if (!configuredArn) return withProbe(ctx.report("warn", "drift-unresolved", args, { details }));
     if (configuredArn !== recorded) {
-      return { findings: [ctx.report("warn", "drift", args, {
+      return withProbe(ctx.report("warn", "drift", args, {
         details,
         fix: { summary: `Keep ${recorded} Enabled, out of deletion, and decryptable by Vault's identity (kms:Decrypt) until the active node has unsealed once with the configured key (it then re-wraps the stored keys); run the doctor again to see same-key before retiring ${recorded}.`, commands: [cmd("describe-key")] },
-      })] };
+      }));
     }
-    return { findings: [ctx.report("pass", "same-key", args, { details })] };
+    return withProbe(ctx.report("pass", "same-key", args, { details }));
   },
 });

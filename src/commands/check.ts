@@ -18,6 +18,7 @@ export const checkCommand: CommandModule = {
       .option("only", { type: "string", array: true, describe: "Run only these check ids or globs (awskms.*)" })
       .option("skip", { type: "string", array: true, describe: "Skip these check ids or globs" })
       .option("storage-path", { type: "string", describe: "Vault's storage folder (raft: holds vault.db; file backend: its path), read read-only for the key that wrapped the root key. Default: the config's storage stanza" })
+      .option("decrypt-stored", { type: "boolean", default: false, describe: "Also ask KMS to Decrypt the stored root key's wrapped data key, as a restart does (awskms; the plaintext is wiped at once, never shown: see SECURITY.md)" })
       .example("$0 --config /etc/vault.d", "Check every seal in Vault's config directory")
       .example("$0 --seal awskms --key-id alias/vault-unseal --region us-east-1", "Check a seal without a config file")
       .example("$0 -c vault.hcl --format text --format junit --output - --output doctor.xml", "Print text and write JUnit for CI")
@@ -28,16 +29,14 @@ export const checkCommand: CommandModule = {
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
     // Read before any check runs: storage that is there but unreadable is exit 2 naming the file (src/storage/).
-    // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
-    const storage = target.server === "openbao"
-      ? storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env)
-      : undefined;
+    // Both servers' storage formats are read (src/storage/blob-info.ts).
+    const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);
     const startedAt = new Date();
     const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
     const run = await runChecks({
       config,
       env,
-      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target, storage },
+      options: { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), concurrency, vault, target, storage, decryptStored: Boolean(argv["decrypt-stored"]) },
       only: argv.only,
       skip: argv.skip,
       ...progress.hooks,

@@ -30,6 +30,7 @@ export const gateCommand: CommandModule = {
       .option("require", { type: "string", array: true, describe: "Check ids or globs the gate waits for, instead of the default set" })
       .option("skip", { type: "string", array: true, describe: "Never run these check ids or globs" })
       .option("storage-path", { type: "string", describe: "Vault's storage folder (raft: holds vault.db), read read-only for the key that wrapped the root key. Default: the config's storage stanza" })
+      .option("decrypt-stored", { type: "boolean", default: false, describe: "Also ask KMS to Decrypt the stored root key's wrapped data key, as a restart does (awskms; the plaintext is wiped at once, never shown: see SECURITY.md)" })
       .option("allow-shamir", { type: "boolean", default: false, describe: "Let a config without an enabled auto-unseal seal pass (Vault will wait for Shamir unseal keys)" })
       .example("$0 gate --config /vault/config --wait 5m", "Init container: hold Vault's start until KMS and credentials work")
       .example("$0 gate -c /etc/vault.d --wait 2m --format json", "NDJSON: one object per attempt, then the result")
@@ -39,10 +40,8 @@ export const gateCommand: CommandModule = {
     validateSelection("skip", argv.skip);
     const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = readRunArgs(argv);
     // Read once, before Vault starts (the init container's moment): unreadable storage is exit 2 naming the file.
-    // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
-    const storage = target.server === "openbao"
-      ? storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env)
-      : undefined;
+    // Both servers' storage formats are read (src/storage/blob-info.ts).
+    const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);
     const waitMs = argv.wait === undefined ? 0 : parseDuration("wait", argv.wait);
     const failOn = argv["fail-on"] as "fail" | "warn";
 
@@ -76,7 +75,7 @@ export const gateCommand: CommandModule = {
           // `signal` lets the runner abort the attempt's calls at once (see the runner's RunRequest.signal).
           const request: RunRequest & { signal: AbortSignal } = {
             config, env, ...selection, skip: argv.skip, signal,
-            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"], storage },
+            options: { timeoutMs: budgetMs, callTimeoutMs: Math.min(callTimeoutMs, budgetMs), kmsContext, enterprise: Boolean(argv.enterprise), vault, target, requireAutoUnseal: !argv["allow-shamir"], storage, decryptStored: Boolean(argv["decrypt-stored"]) },
           };
           const progress = progressOnStderr({ quiet: Boolean(argv.quiet), env });
           const run = await runChecks({ ...request, ...progress.hooks }).finally(() => progress.stop());

@@ -14,6 +14,7 @@ import { renderText } from "../report/text.js";
 import { vaultOptions } from "../vault/target.js";
 import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
 import { mergeRuns } from "../gate/merge-runs.js";
+import { storageForRun } from "../storage/stored-seal.js";
 
 export const migrateCommand: CommandModule = {
   command: "migrate",
@@ -22,6 +23,7 @@ export const migrateCommand: CommandModule = {
     vaultOptions(outputOptions(sealOptions(y)))
       .option("from", { type: "string", describe: "The seal Vault uses now: shamir (needed for Shamir -> auto when no --vault-addr), or the disabled seal's type" })
       .option("ha", { type: "boolean", describe: "HA cluster (raft/Consul): standbys first. Default: read from the config's storage" })
+      .option("storage-path", { type: "string", describe: "Vault's storage folder (raft: holds vault.db; file backend: its path), read read-only: the old seal is checked against the key that wrapped the stored root key. Default: the config's storage stanza" })
       .example("$0 migrate -c /etc/vault.d", "Config with the old seal disabled = \"true\" and the new seal enabled")
       .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
       .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
@@ -37,7 +39,10 @@ export const migrateCommand: CommandModule = {
     const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
 
     // Which checks run on the old (disabled) seal is each check's `oldSeal` rule (src/check.ts).
-    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, target: server, migration: true };
+    // The stored root key's wrapping key is what the old seal must still decrypt (checks/migrate/old-seal-decrypt.ts);
+    // storage that is there but unreadable is exit 2 naming the file, as for `check`.
+    const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);
+    const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, target: server, migration: true, storage };
     const only = (c: VaultConfig, patterns: string[]) => runChecks({ config: c, env, options, only: patterns });
     const enabled = config.seals.filter((s) => !s.disabled);
     const disabled = config.seals.filter((s) => s.disabled);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ConfigError } from "../config/load.js";
 import { parseHcl } from "../config/hcl.js";
 import { readBoundedText } from "../fs/read-bounded.js";
-import { BlobFormatError, decodeBlobInfo, type BlobInfo } from "./blob-info.js";
+import { BlobFormatError, decodeStoredBlob, wrappedKeyOf, type BlobInfo } from "./blob-info.js";
 import { boltGet, BoltFormatError } from "./bolt.js";
 import type { StorageLocation, StoredSeal } from "./types.js";
 
@@ -68,7 +68,7 @@ export function storageFromFlag(path: string): StorageLocation {
 function blob(file: string, key: string, value: Buffer | undefined): BlobInfo | undefined {
   if (!value) return undefined;
   try {
-    return decodeBlobInfo(value);
+    return decodeStoredBlob(value);
   } catch (err) {
     if (err instanceof BlobFormatError) throw new StorageReadError(file, `${key}: ${err.message}`);
     throw err;
@@ -120,27 +120,29 @@ function readRaft(location: StorageLocation): StoredSeal {
   };
 }
 
+function fileEntry(location: StorageLocation, key: string): Buffer | undefined {
+  const slash = key.lastIndexOf("/");
+  const file = join(location.path, key.slice(0, slash), `_${key.slice(slash + 1)}`);
+  if (!existsSync(file)) return undefined;
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_ENTRY_FILE) throw new StorageReadError(file, `larger than ${MAX_ENTRY_FILE} bytes`);
+    text = readBoundedText(file, "config");
+  } catch (err) {
+    if (err instanceof StorageReadError) throw err;
+    return fsError(file, err);
+  }
+  try {
+    const parsed = JSON.parse(text) as { Value?: unknown };
+    if (typeof parsed.Value !== "string") throw new Error("no Value");
+    return Buffer.from(parsed.Value, "base64");
+  } catch {
+    throw new StorageReadError(file, "not a file-backend entry (JSON with a base64 Value)");
+  }
+}
+
 function readFileBackend(location: StorageLocation): StoredSeal {
-  const entry = (key: string): Buffer | undefined => {
-    const slash = key.lastIndexOf("/");
-    const file = join(location.path, key.slice(0, slash), `_${key.slice(slash + 1)}`);
-    if (!existsSync(file)) return undefined;
-    let text: string;
-    try {
-      if (statSync(file).size > MAX_ENTRY_FILE) throw new StorageReadError(file, `larger than ${MAX_ENTRY_FILE} bytes`);
-      text = readBoundedText(file, "config");
-    } catch (err) {
-      if (err instanceof StorageReadError) throw err;
-      return fsError(file, err);
-    }
-    try {
-      const parsed = JSON.parse(text) as { Value?: unknown };
-      if (typeof parsed.Value !== "string") throw new Error("no Value");
-      return Buffer.from(parsed.Value, "base64");
-    } catch {
-      throw new StorageReadError(file, "not a file-backend entry (JSON with a base64 Value)");
-    }
-  };
+  const entry = (key: string) => fileEntry(location, key);
   try {
     if (!statSync(location.path).isDirectory()) throw new StorageReadError(location.path, "not a directory");
   } catch (err) {
@@ -154,6 +156,15 @@ function readFileBackend(location: StorageLocation): StoredSeal {
     barrierKeys: blob(join(file, "core/hsm/_barrier-unseal-keys"), BARRIER_KEYS_PATH, entry(BARRIER_KEYS_PATH)),
     recoveryKey: blob(join(file, "core/_recovery-key"), RECOVERY_KEY_PATH, entry(RECOVERY_KEY_PATH)),
   };
+}
+
+/**
+ * --decrypt-stored only: reads core/hsm/barrier-unseal-keys again and returns the KMS-wrapped data key recorded for
+ * `keyId` (undefined when the entry changed in between, e.g. a running Vault re-wrapped it). Read-only, as above.
+ */
+export function readWrappedKey(stored: StoredSeal, keyId: string): Buffer | undefined {
+  const raw = stored.location.type === "raft" ? boltGet(stored.file, ["data"], BARRIER_KEYS_PATH).value : fileEntry(stored.location, BARRIER_KEYS_PATH);
+  return raw ? wrappedKeyOf(raw, keyId) : undefined;
 }
 
 /** Reads the seal-wrapped entries; StorageReadError (exit 2) when the storage is there but unreadable. */

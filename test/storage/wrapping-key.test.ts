@@ -142,7 +142,7 @@ describe("storage.wrapping-key through the CLI", () => {
     expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["not-initialised", "warn"]]);
   });
 
-  it("storage the doctor's user may not read: skip with unreadable, never a pass (run as nobody when root)", async () => {
+  it("storage the doctor's user may not read: unreadable is an error (fail closed), never a pass or a skip (run as nobody when root)", async () => {
     emu = await startEmulator("healthy");
     const locked = mkdtempSync(join(scratch, "locked-"));
     copyFileSync(join(data.dataPath, "vault.db"), join(locked, "vault.db"));
@@ -153,9 +153,10 @@ describe("storage.wrapping-key through the CLI", () => {
         "--target", "openbao@2.6", "--format", "json", "--only", "storage.*", "--only", "awskms.region-key", "--only", "awskms.credentials", "--only", "awskms.key-state"];
       chmodSync(locked, 0o755);
       chmodSync(scratch, 0o755);
-      const out = spawnSync(argv[0]!, argv.slice(1), { env: baseEnv(emu?.env ?? {}), encoding: "utf8", cwd: ROOT, timeout: 60_000 }).stdout;
-      const r = { report: JSON.parse(out) };
-      expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["unreadable", "skip"]]);
+      const run = spawnSync(argv[0]!, argv.slice(1), { env: baseEnv(emu?.env ?? {}), encoding: "utf8", cwd: ROOT, timeout: 60_000 });
+      const r = { report: JSON.parse(run.stdout) };
+      expect(wrapping(r.report).findings.map((f: any) => [f.code, f.status])).toEqual([["unreadable", "error"]]);
+      expect(run.status).toBe(1);
     } finally {
       chmodSync(join(locked, "vault.db"), 0o600);
     }
