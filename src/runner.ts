@@ -65,6 +65,7 @@ function applicable(def: AnyCheck, req: RunRequest, seal?: SealConfig): boolean 
   if (def.when === "vault-addr" && !req.options.vault) return false;
   if (def.when === "migration" && !req.options.migration && !req.config.seals.some((s) => s.disabled)) return false;
   if (def.when === "openbao" && req.options.target?.server !== "openbao") return false;
+  if (def.when === "target-conflict" && !req.options.target?.conflicts?.length) return false;
   // The stored-key envelope is verified against OpenBao 2.6 (source and real data files); HashiCorp Vault 1.16+ may
   // store a seal-HA MultiWrapValue instead, not verified here, so the check speaks only for an OpenBao target.
   if (def.when === "storage" && (!req.options.storage || req.options.target?.server !== "openbao")) return false;

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { defineCheck, type Finding } from "../../src/check.js";
+import { versionAtLeast } from "../../src/targets/target.js";
 
 /** The cloud seals OpenBao 2.6 still builds in, with the deprecation warning; 2.7 moved them to plugins. */
 const MOVED_TO_PLUGINS = ["awskms", "gcpckms", "azurekeyvault", "ocikms", "alicloudkms"];
@@ -71,7 +72,7 @@ export default defineCheck({
     const findings: Finding[] = [];
     const plugins = ctx.config.kmsPlugins ?? [];
     const version = ctx.options.target?.version ?? "2.6";
-    const removed = Number.parseFloat(version) >= 2.7;
+    const removed = versionAtLeast(version, "2.7");
     for (const seal of ctx.config.seals) {
       if (!MOVED_TO_PLUGINS.includes(seal.type) || plugins.some((p) => p.name === seal.type)) continue;
       const where = seal.from.kind === "file" ? `${seal.from.file}${seal.from.line ? `:${seal.from.line}` : ""}` : "flags";

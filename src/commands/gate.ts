@@ -3,6 +3,7 @@
 // attempt, the full report once, and a prompt exit (143/130) on SIGTERM/SIGINT.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { withLiveTarget } from "../targets/live.js";
 import { DOCUMENT_FORMATS, outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunRequest } from "../runner.js";
 import { storageForRun } from "../storage/stored-seal.js";
@@ -37,7 +38,7 @@ export const gateCommand: CommandModule = {
   async run(argv) {
     validateSelection("require", argv.require);
     validateSelection("skip", argv.skip);
-    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = readRunArgs(argv);
+    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = await withLiveTarget(readRunArgs(argv), argv);
     // Read once, before Vault starts (the init container's moment): unreadable storage is exit 2 naming the file.
     // Only for an OpenBao target: its stored-key format is verified (src/runner.ts, `when: "storage"`).
     const storage = target.server === "openbao"
