@@ -34,7 +34,7 @@ export const migrateCommand: CommandModule = {
     if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
       liveType = await readSealStatus(target, { timeoutMs: callTimeoutMs }).then((s) => s.type, () => undefined);
     }
-    const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
+    const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr, target: server });
 
     // Which checks run on the old (disabled) seal is each check's `oldSeal` rule (src/check.ts).
     const options = { timeoutMs, callTimeoutMs, kmsContext, enterprise: Boolean(argv.enterprise), vault: target, target: server, migration: true };
