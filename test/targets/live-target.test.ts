@@ -2,13 +2,16 @@
 // (`bao server -dev` from `npm run peers`, on loopback) and the Vault emulator (test/emulator/vault, Vault 1.17's
 // documented seal-status shape). Precedence: --target > the running server > a plugin "kms" block > BAO_* variables;
 // hints that disagree are config.target warnings.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverFromSealStatus } from "../../src/targets/live.js";
 import { detectTarget } from "../../src/targets/target.js";
 import { startDevServer, type DevServer } from "../transit/dev-server.js";
 import { startVaultEmulator, type VaultEmulator } from "../emulator/vault/server.js";
 import { configFromText } from "../support/check-harness.js";
-import { baseEnv, codesOf, runCli } from "../support/cli.js";
+import { baseEnv, codesOf, ROOT, runCli } from "../support/cli.js";
 
 const AWSKMS = `seal "awskms" {\n  region = "us-east-1"\n  kms_key_id = "alias/vault-unseal"\n}\n`;
 const PLUGIN = `plugin_directory = "/nonexistent/plugins"\nplugin "kms" "awskms" {\n  command = "awskms-plugin"\n  sha256sum = "${"0".repeat(64)}"\n}\n${AWSKMS}`;
@@ -90,6 +93,8 @@ describe("a real OpenBao 2.6.2 at --vault-addr", () => {
     const r = await runCli(["-c", cfg.files[0]!, "--only", "config.*", "--vault-addr", bao.addr, "--target", "vault", "--format", "json"], { env: baseEnv() });
     const report = JSON.parse(r.stdout);
     expect(report.target).toMatchObject({ server: "vault", conflicts: [{ source: "live", server: "openbao", version: "2.6.2" }] });
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, "schema/report.schema.json"), "utf8")));
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     const finding = report.targets[0].checks.find((c: any) => c.id === "config.target").findings[0];
     expect(finding).toMatchObject({ status: "warn", code: "server-conflict", details: { source: "live", server: "openbao" } });
     expect(r.code).toBe(0);
