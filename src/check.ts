@@ -80,8 +80,9 @@ export interface CheckDefinition<Id extends string = string, Needs extends FactI
   /** Part of the gate's default set: what decides whether Vault starts. */
   blocksStart?: boolean;
   /** Runs only when there is something to look at: a running Vault's address, a seal migration, an OpenBao target, or
-   * storage read (RunOptions.storage; OpenBao's and Vault's stored-key formats: src/storage/blob-info.ts). */
-  when?: "vault-addr" | "migration" | "openbao" | "storage";
+   * storage read (RunOptions.storage; OpenBao's and Vault's stored-key formats: src/storage/blob-info.ts), or hints about
+   * the target server that disagree with the one chosen (Target.conflicts). */
+  when?: "vault-addr" | "migration" | "openbao" | "storage" | "target-conflict";
   /** Its place in a seal migration (default: runs on old and new seals alike). */
   oldSeal?: OldSealRule;
   /** Message templates keyed by finding code: `{name}` placeholders. */

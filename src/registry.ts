@@ -7,7 +7,7 @@ import type { CheckLoader } from "./seals/types.js";
 
 /** Checks of the whole configuration, the live Vault and migrations, in report order. */
 const ENGINE_CHECKS = [
-  "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection", "config.kms-plugins",
+  "config.seal-layout", "config.required-keys", "config.ignored-keys", "config.env-overrides", "config.indirection", "config.kms-plugins", "config.target",
   "vault.status", "vault.seal-type", "vault.initialized", "vault.sealed", "vault.recovery-seal", "vault.migration", "vault.health",
   "migrate.layout", "migrate.old-seal-decrypt",
 ];

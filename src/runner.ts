@@ -65,6 +65,7 @@ function applicable(def: AnyCheck, req: RunRequest, seal?: SealConfig): boolean 
   if (def.when === "vault-addr" && !req.options.vault) return false;
   if (def.when === "migration" && !req.options.migration && !req.config.seals.some((s) => s.disabled)) return false;
   if (def.when === "openbao" && req.options.target?.server !== "openbao") return false;
+  if (def.when === "target-conflict" && !req.options.target?.conflicts?.length) return false;
   // Both servers' stored-key formats are read (src/storage/blob-info.ts decodeStoredBlob: OpenBao's BlobInfo, and
   // Vault 1.15+'s seal-HA MultiWrapValue too).
   if (def.when === "storage" && !req.options.storage) return false;

@@ -18,8 +18,8 @@ export default defineCheck({
   messages: {
     "not-migration": "No disabled seal in the config: this is not a seal-migration layout (for Shamir -> auto-unseal run `vault-kms-doctor migrate --from shamir`).",
     "layout": "Migration {from} -> {to}: the old seal {old} is disabled (it must still decrypt until the migration completes); {new}.",
-    "seal-type-exported": "VAULT_SEAL_TYPE={value} is exported: Vault applies it to the enabled seal {name} (declared \"{declared}\" at {where}), so this migration would go {from} -> {value} instead of {from} -> {declared}.",
-    "seal-type-exported-same": "VAULT_SEAL_TYPE={value} is exported. It matches the new seal now, but it overrides every enabled seal: unset it so the config alone decides.",
+    "seal-type-exported": "{variable}={value} is exported: {server} applies it to the enabled seal {name} (declared \"{declared}\" at {where}), so this migration would go {from} -> {value} instead of {from} -> {declared}.",
+    "seal-type-exported-same": "{variable}={value} is exported. It matches the new seal now, but it overrides every enabled seal: unset it so the config alone decides.",
     "same-key": "The old seal {old} and the new seal {new} use the same {type} key ({key}): there is nothing to migrate.",
   },
   async run(ctx) {
@@ -29,16 +29,24 @@ export default defineCheck({
     if (old.length === 0) return { findings: [ctx.report("skip", "not-migration")] };
     const findings: Finding[] = [];
     const from = old.map((s) => s.type).join("+");
-    const exported = ctx.env.VAULT_SEAL_TYPE?.trim();
+    // OpenBao reads BAO_SEAL_TYPE first; set, even empty, it hides VAULT_SEAL_TYPE (openbao v2.6.2 command/server.go
+    // setSeal, api/env.go ReadBaoVariable).
+    const openbao = ctx.options.target?.server === "openbao";
+    const variable = openbao && ctx.env.BAO_SEAL_TYPE !== undefined ? "BAO_SEAL_TYPE" : "VAULT_SEAL_TYPE";
+    const server = openbao ? "OpenBao" : "Vault";
+    const exported = ctx.env[variable]?.trim();
     if (exported) {
       const overridden = enabled.filter((s) => s.typeOverriddenBy);
       for (const s of overridden) {
-        findings.push(ctx.report("fail", "seal-type-exported", { value: s.type, name: s.name, declared: s.declaredType, where: formatProvenance(s.from), from }, {
-          fix: { summary: "Unset VAULT_SEAL_TYPE where Vault runs (systemd Environment=, the pod spec, /etc/default/vault) before restarting for the migration.", commands: ["unset VAULT_SEAL_TYPE", "systemctl show vault -p Environment | tr ' ' '\\n' | grep VAULT_SEAL_TYPE"] },
+        findings.push(ctx.report("fail", "seal-type-exported", { variable, server, value: s.type, name: s.name, declared: s.declaredType, where: formatProvenance(s.from), from }, {
+          fix: {
+            summary: `Unset ${variable} where ${server} runs (systemd Environment=, the pod spec, ${openbao ? "/etc/openbao/openbao.env" : "/etc/default/vault"}) before restarting for the migration.`,
+            commands: [`unset ${variable}`, `systemctl show ${openbao ? "openbao" : "vault"} -p Environment | tr ' ' '\\n' | grep ${variable}`],
+          },
         }));
       }
       if (overridden.length === 0) {
-        findings.push(ctx.report("warn", "seal-type-exported-same", { value: exported }, { fix: { summary: "Unset VAULT_SEAL_TYPE where Vault runs.", commands: ["unset VAULT_SEAL_TYPE"] } }));
+        findings.push(ctx.report("warn", "seal-type-exported-same", { variable, value: exported }, { fix: { summary: `Unset ${variable} where ${server} runs.`, commands: [`unset ${variable}`] } }));
       }
     }
     for (const o of old) {

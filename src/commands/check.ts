@@ -1,6 +1,7 @@
 // `vault-kms-doctor [check]`: read the config as Vault would, run the checks, report.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { withLiveTarget } from "../targets/live.js";
 import { runChecks } from "../runner.js";
 import { storageForRun } from "../storage/stored-seal.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
@@ -27,7 +28,7 @@ export const checkCommand: CommandModule = {
   async run(argv) {
     validateSelection("only", argv.only);
     validateSelection("skip", argv.skip);
-    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = readRunArgs(argv);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, concurrency, config, vault, target } = await withLiveTarget(readRunArgs(argv), argv);
     // Read before any check runs: storage that is there but unreadable is exit 2 naming the file (src/storage/).
     // Both servers' storage formats are read (src/storage/blob-info.ts).
     const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);

@@ -3,6 +3,7 @@
 // attempt, the full report once, and a prompt exit (143/130) on SIGTERM/SIGINT.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { withLiveTarget } from "../targets/live.js";
 import { DOCUMENT_FORMATS, outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunRequest } from "../runner.js";
 import { storageForRun } from "../storage/stored-seal.js";
@@ -38,7 +39,7 @@ export const gateCommand: CommandModule = {
   async run(argv) {
     validateSelection("require", argv.require);
     validateSelection("skip", argv.skip);
-    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = readRunArgs(argv);
+    const { env, outputs, timeoutMs: attemptBudgetMs, callTimeoutMs, kmsContext, config, vault, target } = await withLiveTarget(readRunArgs(argv), argv);
     // Read once, before Vault starts (the init container's moment): unreadable storage is exit 2 naming the file.
     // Both servers' storage formats are read (src/storage/blob-info.ts).
     const storage = storageForRun(config.files, typeof argv["storage-path"] === "string" && argv["storage-path"] !== "" ? argv["storage-path"] : undefined, env);

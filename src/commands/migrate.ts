@@ -4,6 +4,7 @@
 // steps for this direction and the way back.
 import type { CommandModule } from "../cli/command.js";
 import { readRunArgs, sealOptions } from "../cli/run-args.js";
+import { withLiveTarget } from "../targets/live.js";
 import { DOCUMENT_FORMATS, outputOptions, writeOutputs } from "../report/outputs.js";
 import { runChecks, type RunResult } from "../runner.js";
 import { buildReport, exitCodeFor } from "../report/report.js";
@@ -28,7 +29,7 @@ export const migrateCommand: CommandModule = {
       .example("$0 migrate -c vault.hcl --from shamir", "Shamir -> auto-unseal: the config has only the new seal")
       .example("$0 migrate -c vault.hcl --vault-addr https://vault-0:8200 --format json", "Plan and findings as JSON, with the live seal status"),
   async run(argv) {
-    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config, vault: target, target: server } = readRunArgs(argv);
+    const { env, outputs, timeoutMs, callTimeoutMs, kmsContext, config, vault: target, target: server } = await withLiveTarget(readRunArgs(argv), argv);
 
     let liveType: string | undefined;
     if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
@@ -36,7 +37,7 @@ export const migrateCommand: CommandModule = {
       const { readSealStatus } = await import("../vault/status-client.js");
       liveType = await readSealStatus(target, { timeoutMs: callTimeoutMs }).then((s) => s.type, () => undefined);
     }
-    const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });
+    const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr, target: server });
 
     // Which checks run on the old (disabled) seal is each check's `oldSeal` rule (src/check.ts).
     // The stored root key's wrapping key is what the old seal must still decrypt (checks/migrate/old-seal-decrypt.ts);

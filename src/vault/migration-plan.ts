@@ -9,6 +9,23 @@ import { sh } from "../shell.js";
 import type { SealConfig, VaultConfig } from "../config/seal-config.js";
 import { formatProvenance } from "../config/seal-config.js";
 import { UsageError } from "../exit-codes.js";
+import type { Target } from "../targets/target.js";
+import { versionAtLeast } from "../targets/target.js";
+
+/**
+ * The commands and names of the target server. OpenBao's procedure is Vault's (openbao v2.6.2
+ * website/content/docs/concepts/seal.mdx "Seal migration": standbys first with `-migrate`, then the active node,
+ * Shamir keys become recovery keys) with its own CLI (`bao`, BAO_ADDR), its package's unit `openbao`
+ * (.release/linux/package/usr/lib/systemd/system/openbao.service, config /etc/openbao/openbao.hcl) and BAO_SEAL_TYPE.
+ */
+function serverNames(target?: Target) {
+  return target?.server === "openbao"
+    ? { cli: "bao", addrVar: "BAO_ADDR", unit: "openbao", pod: "openbao-1", product: "OpenBao", sealTypeVar: "BAO_SEAL_TYPE (and VAULT_SEAL_TYPE)", sealTypeGrep: "'BAO_SEAL_TYPE\\|VAULT_SEAL_TYPE'" }
+    : { cli: "vault", addrVar: "VAULT_ADDR", unit: "vault", pod: "vault-1", product: "Vault", sealTypeVar: "VAULT_SEAL_TYPE", sealTypeGrep: "VAULT_SEAL_TYPE" };
+}
+
+/** The cloud seals OpenBao 2.7 no longer builds in (openbao main go.mod dropped go-kms-wrapping wrappers/awskms, gcpckms, azurekeyvault, ocikms, alicloudkms). */
+const OPENBAO_PLUGIN_ONLY = ["awskms", "gcpckms", "azurekeyvault", "ocikms", "alicloudkms"];
 
 export type MigrationDirection = "shamir-to-auto" | "auto-to-auto" | "auto-to-shamir";
 
@@ -76,15 +93,16 @@ export function configStorage(config: VaultConfig): { type?: string; ha: boolean
   return { type, ha: ha || type === "raft" || type === "consul" };
 }
 
-export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?: boolean; vaultAddr?: string }): MigrationPlan {
+export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?: boolean; vaultAddr?: string; target?: Target }): MigrationPlan {
   const d = detectDirection(config, input);
+  const n = serverNames(input.target);
   const storage = configStorage(config);
   const ha = input.ha ?? storage.ha;
-  const addr = input.vaultAddr ?? "<VAULT_ADDR>";
-  const at = input.vaultAddr ? `VAULT_ADDR=${input.vaultAddr} ` : "";
+  const addr = input.vaultAddr ?? `<${n.addrVar}>`;
+  const at = input.vaultAddr ? `${n.addrVar}=${input.vaultAddr} ` : "";
   const keys = {
-    "shamir-to-auto": { enter: "the current Shamir unseal keys", after: `the same key shares become recovery keys: from now on ${d.to} unseals Vault, and the shares can no longer unseal it` },
-    "auto-to-auto": { enter: "the recovery keys", after: `the recovery keys stay the same; ${d.to} unseals Vault from now on` },
+    "shamir-to-auto": { enter: "the current Shamir unseal keys", after: `the same key shares become recovery keys: from now on ${d.to} unseals ${n.product}, and the shares can no longer unseal it` },
+    "auto-to-auto": { enter: "the recovery keys", after: `the recovery keys stay the same; ${d.to} unseals ${n.product} from now on` },
     "auto-to-shamir": { enter: "the recovery keys", after: "the recovery key shares become the Shamir unseal keys: every restart now needs the threshold of them, entered by hand" },
   }[d.direction];
   const configChange = {
@@ -97,30 +115,36 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
   const configArgs = files.length ? files.map((f) => sh`--config ${f}`).join(" ") : "--config \"$VAULT_CONFIG\"   # VAULT_CONFIG: the config file Vault starts with (not known to this run)";
   const backup = files.length ? files.map((f) => sh`cp -p ${f} ${`${f}.pre-migration`}`).join(" && ") : "cp -p \"$VAULT_CONFIG\" \"$VAULT_CONFIG.pre-migration\"";
   const restore = files.length ? files.map((f) => sh`cp -p ${`${f}.pre-migration`} ${f}`).join(" && ") : "cp -p \"$VAULT_CONFIG.pre-migration\" \"$VAULT_CONFIG\"";
-  const unseal = `VAULT_ADDR=<NODE_ADDR> vault operator unseal -migrate   # once per key, ${keys.enter}, up to the threshold`;
+  const unseal = `${n.addrVar}=<NODE_ADDR> ${n.cli} operator unseal -migrate   # once per key, ${keys.enter}, up to the threshold`;
   const steps: PlanStep[] = [
     storage.type === "raft"
-      ? { text: "Take a snapshot first.", commands: [`${at}vault operator raft snapshot save pre-seal-migration.snap`] }
+      ? { text: "Take a snapshot first.", commands: [`${at}${n.cli} operator raft snapshot save pre-seal-migration.snap`] }
       : { text: `Back up the storage backend first (${storage.type ?? "storage"}${storage.type === "consul" ? ": consul snapshot save" : ""}).`, commands: storage.type === "consul" ? ["consul snapshot save pre-seal-migration.snap"] : [] },
-    { text: "Run this preflight where each Vault node runs (same credentials and network): the new seal must work fully and the old one must still decrypt.", commands: [`vault-kms-doctor migrate ${configArgs}`] },
+    { text: `Run this preflight where each ${n.product} node runs (same credentials and network): the new seal must work fully and the old one must still decrypt.`, commands: [`vault-kms-doctor migrate ${configArgs}${input.target?.server === "openbao" ? " --target openbao" : ""}`] },
     { text: "On each node, keep a copy of the config as it is now, before changing it: the rollback puts it back.", commands: [backup] },
-    { text: "Make sure VAULT_SEAL_TYPE is not set where Vault runs: it overrides the enabled seal's type.", commands: ["systemctl show vault -p Environment | grep -c VAULT_SEAL_TYPE   # expect 0"] },
+    { text: `Make sure ${n.sealTypeVar} is not set where ${n.product} runs: it overrides the enabled seal's type.`, commands: [`systemctl show ${n.unit} -p Environment | grep -c ${n.sealTypeGrep}   # expect 0`] },
   ];
+  const pluginTypes = input.target?.server === "openbao" && versionAtLeast(input.target.version ?? "2.6", "2.7")
+    ? [...new Set([d.from, d.to].filter((t) => OPENBAO_PLUGIN_ONLY.includes(t)))]
+    : [];
+  if (pluginTypes.length > 0) {
+    steps.push({ text: `OpenBao ${input.target!.version} no longer builds in ${pluginTypes.join(" and ")}: each node needs plugin "kms" "${pluginTypes.join("\" and plugin \"kms\" \"")}" (binary in plugin_directory, sha256sum) for the old and the new seal alike, until the migration is done (config.kms-plugins checks them).`, commands: [] });
+  }
   if (ha) {
     steps.push(
-      { text: `On each standby node, one at a time: stop Vault, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: ["systemctl stop vault   # or: kubectl delete pod vault-1 (after updating the config)", "systemctl start vault"] },
-      { text: `Unseal that standby with -migrate and ${keys.enter}.`, commands: [unseal, "VAULT_ADDR=<NODE_ADDR> vault status   # Seal Migration in Progress: true until the migration completes"] },
-      { text: "When every standby has been restarted and unsealed with -migrate, stop the active node (SIGTERM; do not use step-down). A migrated standby becomes active and performs the migration.", commands: ["systemctl stop vault   # on the active node"] },
-      { text: `Change the old active node's config the same way and start it; it joins as a standby of the migrated cluster. If it reports a migration pending, unseal it with -migrate and ${keys.enter}.`, commands: ["systemctl start vault"] },
+      { text: `On each standby node, one at a time: stop ${n.product}, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: [`systemctl stop ${n.unit}   # or: kubectl delete pod ${n.pod} (after updating the config)`, `systemctl start ${n.unit}`] },
+      { text: `Unseal that standby with -migrate and ${keys.enter}.`, commands: [unseal, `${n.addrVar}=<NODE_ADDR> ${n.cli} status   # Seal Migration in Progress: true until the migration completes`] },
+      { text: "When every standby has been restarted and unsealed with -migrate, stop the active node (SIGTERM; do not use step-down). A migrated standby becomes active and performs the migration.", commands: [`systemctl stop ${n.unit}   # on the active node`] },
+      { text: `Change the old active node's config the same way and start it; it joins as a standby of the migrated cluster. If it reports a migration pending, unseal it with -migrate and ${keys.enter}.`, commands: [`systemctl start ${n.unit}`] },
     );
   } else {
     steps.push(
-      { text: `Stop Vault, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: ["systemctl stop vault", "systemctl start vault"] },
-      { text: `Unseal with -migrate and ${keys.enter}; the migration completes when the node becomes active.`, commands: [unseal.replace("VAULT_ADDR=<NODE_ADDR> ", at)] },
+      { text: `Stop ${n.product}, change its config (${configChange}), start it. It comes up sealed with a migration pending.`, commands: [`systemctl stop ${n.unit}`, `systemctl start ${n.unit}`] },
+      { text: `Unseal with -migrate and ${keys.enter}; the migration completes when the node becomes active.`, commands: [unseal.replace(`${n.addrVar}=<NODE_ADDR> `, at)] },
     );
   }
   steps.push(
-    { text: `Check the result: seal type ${d.to}, no migration pending. From now on ${keys.after}.`, commands: [`vault-kms-doctor check ${configArgs.replace(/   #.*$/, "")} --vault-addr ${addr}`, `${at}vault status`] },
+    { text: `Check the result: seal type ${d.to}, no migration pending. From now on ${keys.after}.`, commands: [`vault-kms-doctor check ${configArgs.replace(/   #.*$/, "")} --vault-addr ${addr}`, `${at}${n.cli} status`] },
   );
   if (d.direction !== "shamir-to-auto") {
     steps.push({ text: `Once every node runs ${d.to}, remove the disabled "${d.from}" block at the next restart. Keep the old ${d.from} key (do not disable or schedule its deletion) until you no longer need the rollback or the pre-migration snapshot.`, commands: [] });
@@ -131,9 +155,9 @@ export function migrationPlan(config: VaultConfig, input: DirectionInput & { ha?
     "auto-to-shamir": `migrate back: add the seal "${d.from}" block again (enabled), restart (standbys first) and unseal with -migrate and the unseal keys; they become recovery keys again.`,
   }[d.direction];
   const rollback: PlanStep[] = [
-    { text: "Before any migrated node became active: stop the restarted nodes, put the previous config back and start them; they unseal as before (no -migrate).", commands: [`systemctl stop vault && ${restore} && systemctl start vault`] },
+    { text: "Before any migrated node became active: stop the restarted nodes, put the previous config back and start them; they unseal as before (no -migrate).", commands: [`systemctl stop ${n.unit} && ${restore} && systemctl start ${n.unit}`] },
     { text: `After the migration completed: ${reverse}`, commands: [] },
-    { text: "Last resort: restore the pre-migration snapshot with the previous seal config (the old seal must still decrypt).", commands: storage.type === "raft" ? [`${at}vault operator raft snapshot restore -force pre-seal-migration.snap`] : [] },
+    { text: "Last resort: restore the pre-migration snapshot with the previous seal config (the old seal must still decrypt).", commands: storage.type === "raft" ? [`${at}${n.cli} operator raft snapshot restore -force pre-seal-migration.snap`] : [] },
   ];
   return { direction: d.direction, from: d.from, to: d.to, oldSeal: d.oldSeal?.name, newSeal: d.newSeal?.name, ha, keys, steps, rollback };
 }

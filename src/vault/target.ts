@@ -48,19 +48,27 @@ export function parseVaultAddr(raw: string, from: string): URL {
   return url;
 }
 
+/** BAO_<name> when it is set (OpenBao's clients read it first), else VAULT_<name>. */
+function baoOrVault(env: NodeJS.ProcessEnv, name: string): { name: string; value?: string } {
+  return env[`BAO_${name}`] !== undefined ? { name: `BAO_${name}`, value: env[`BAO_${name}`] } : { name: `VAULT_${name}`, value: env[`VAULT_${name}`] };
+}
+
 /** The Vault to ask, or undefined when neither --vault-addr nor VAULT_ADDR is set. */
 export function vaultTarget(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): VaultTarget | undefined {
   const flag = (name: string) => (typeof argv[name] === "string" && argv[name] !== "" ? (argv[name] as string) : undefined);
   const flagAddr = flag("vault-addr");
-  const addr = flagAddr ?? (env.VAULT_ADDR || undefined);
+  // The bao CLI's order (openbao v2.6.2 api/client.go: ReadBaoVariable("BAO_ADDR"), api/env.go): a BAO_ variable
+  // that is set, even empty, hides the VAULT_ one.
+  const envAddr = baoOrVault(env, "ADDR");
+  const addr = flagAddr ?? (envAddr.value || undefined);
   if (!addr) return undefined;
   if (flagAddr) parseVaultAddr(flagAddr, "--vault-addr");
   const clean = withoutCredentials(addr);
   return {
     addr: clean.addr.replace(/\/+$/, ""),
     credentialsIgnored: clean.dropped || undefined,
-    addrFrom: flagAddr ? "flag --vault-addr" : "env VAULT_ADDR",
-    caCert: flag("ca-cert") ?? (env.VAULT_CACERT || undefined),
-    skipVerify: argv["tls-skip-verify"] === true || parseGoBool(env.VAULT_SKIP_VERIFY) === true,
+    addrFrom: flagAddr ? "flag --vault-addr" : `env ${envAddr.name}`,
+    caCert: flag("ca-cert") ?? (baoOrVault(env, "CACERT").value || undefined),
+    skipVerify: argv["tls-skip-verify"] === true || parseGoBool(baoOrVault(env, "SKIP_VERIFY").value) === true,
   };
 }

@@ -1,7 +1,7 @@
 // config.kms-plugins for an OpenBao target: the plugin's command inside plugin_directory, executable, matching its
 // sha256sum and this machine's architecture, as openbao v2.6.0 helper/kmsplugin/catalog.go requires; the built-in
 // cloud seals warned on 2.6 and refused from 2.7. Nothing is ever started.
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync as readText, symlinkSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,7 +58,7 @@ describe("config.kms-plugins (OpenBao target)", () => {
     const { readFileSync, truncateSync } = await import("node:fs");
     truncateSync(bin, 513 * 1024 * 1024);
     expect((await codes(cfg)).codes).toEqual(["too-large"]);
-    writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/  command = "awskms-plugin"\n/, ""));
+    writeFileSync(cfg, readText(cfg, "utf8").replace(/  command = "awskms-plugin"\n/, ""));
     expect((await codes(cfg)).codes).toEqual(["no-command"]);
   });
 
@@ -98,5 +98,24 @@ describe("config.kms-plugins (OpenBao target)", () => {
     expect((await codes(cfg, "openbao@2.6")).codes).toEqual(["none"]);
     const vault = await runCli(["-c", cfg, "--target", "vault", "--only", "config.*", "--format", "json"], { env: baseEnv() });
     expect(JSON.parse(vault.stdout).targets[0].checks.map((c: { id: string }) => c.id)).not.toContain("config.kms-plugins");
+  });
+});
+
+describe("config.kms-plugins: a block without sha256sum, per OpenBao version", () => {
+  function unpinned() {
+    const { cfg, bin, dir } = setup({ bytes: SCRIPT });
+    writeFileSync(cfg, readText(cfg, "utf8").replace(/  sha256sum = "[0-9a-f]{64}"\n/, ""));
+    return { cfg, bin, dir };
+  }
+  // bao server 2.6.2: "start plugin client: error verifying checksum: no checksum provided".
+  it("2.6 refuses it", async () => {
+    expect((await codes(unpinned().cfg, "openbao@2.6")).codes).toEqual(["bad-sha256"]);
+  });
+  // bao server 2.7.2 starts such a plugin unverified (no warning logged).
+  it("2.7 runs it unverified: a warning with the hash to pin", async () => {
+    const { cfg, bin } = unpinned();
+    const r = await codes(cfg, "openbao@2.7");
+    expect(r.codes).toEqual(["unpinned"]);
+    expect(r.args[0]).toMatchObject({ path: bin, actual: createHash("sha256").update(SCRIPT).digest("hex"), version: "2.7" });
   });
 });

@@ -1,6 +1,7 @@
 // Real error texts, each with where it was published. One or more per rule; `entities` lists the
 // values the extraction must find. Texts are copied as operators pasted them (their redactions kept).
 import { PKCS11_SAMPLES } from "./pkcs11-samples.js";
+import { OPENBAO_SAMPLES } from "./openbao-plugin-samples.js";
 
 export interface RuleSample {
   rule: string;
@@ -515,4 +516,5 @@ export const RULE_SAMPLES: RuleSample[] = [
     text: "keyvault.BaseClient#WrapKey: Failure responding to request: StatusCode=429 -- Original Error: autorest/azure: Service returned an error. Status=429 Code=\"Throttled\"",
   },
   ...PKCS11_SAMPLES,
+  ...OPENBAO_SAMPLES,
 ];

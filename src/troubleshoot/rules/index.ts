@@ -4,8 +4,9 @@ import { awsRules } from "./aws.js";
 import { azureRules } from "./azure.js";
 import { gcpRules } from "./gcp.js";
 import { networkRules } from "./network.js";
+import { openbaoRules } from "./openbao.js";
 import { pkcs11Rules } from "./pkcs11.js";
 import { transitRules } from "./transit.js";
 import { vaultRules } from "./vault.js";
 
-export const RULES: readonly TroubleshootRule[] = [...awsRules, ...gcpRules, ...azureRules, ...transitRules, ...pkcs11Rules, ...vaultRules, ...networkRules];
+export const RULES: readonly TroubleshootRule[] = [...awsRules, ...gcpRules, ...azureRules, ...transitRules, ...pkcs11Rules, ...vaultRules, ...openbaoRules, ...networkRules];
