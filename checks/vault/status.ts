@@ -11,7 +11,7 @@ export default defineCheck({
   when: "vault-addr",
   appliesTo: ["*"],
   messages: {
-    "reachable": "Vault {version} at {addr} (from {from}) answers: seal type {type}, storage {storage}.",
+    "reachable": "{server} {version} at {addr} (from {from}) answers: seal type {type}, storage {storage}.",
     "address-credentials": "The Vault address (from {from}) carries credentials (user:password@): they are ignored, never sent and never printed; Vault's status endpoints need none. Vault's own clients do not read credentials from VAULT_ADDR either: remove them.",
     "skip-verify": "TLS certificate verification is off ({why}): the status could come from anyone between here and {addr}.",
     "tls": "TLS to {addr} failed: {error}.",
@@ -33,7 +33,7 @@ export default defineCheck({
     try {
       const [sealStatus, health] = await Promise.all([readSealStatus(target, opts), readHealth(target, opts)]);
       findings.unshift(ctx.report("pass", "reachable", {
-        version: sealStatus.version ?? "?", addr: target.addr, from: target.addrFrom, type: sealStatus.type, storage: sealStatus.storage_type ?? "?",
+        server: ctx.options.target?.server === "openbao" ? "OpenBao" : "Vault", version: sealStatus.version ?? "?", addr: target.addr, from: target.addrFrom, type: sealStatus.type, storage: sealStatus.storage_type ?? "?",
       }, { details: { addr: target.addr, seal_type: sealStatus.type, initialized: sealStatus.initialized, sealed: sealStatus.sealed, migration: sealStatus.migration, recovery_seal: sealStatus.recovery_seal, health_status: health.statusCode } }));
       return { findings, facts: { addr: target.addr, sealStatus, health } };
     } catch (err) {

@@ -86,6 +86,8 @@ describe("a real OpenBao 2.6.2 at --vault-addr", () => {
     const report = JSON.parse(r.stdout);
     expect(report.target).toMatchObject({ server: "openbao", version: "2.6.2" });
     expect(report.targets[0].checks.find((c: any) => c.id === "vault.status").findings[0].message).toContain("from env BAO_ADDR");
+    // The server names itself as what it is (detected from its seal-status), not as "Vault".
+    expect(report.targets[0].checks.find((c: any) => c.id === "vault.status").findings[0].args).toMatchObject({ server: "OpenBao", version: "2.6.2" });
   });
 
   it("--target vault against it: the verdict follows --target, config.target warns", async () => {
