@@ -8,7 +8,15 @@
 FROM node:24.21.0-trixie-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# Install scripts stay off for every package but one: pkcs11js (the optional PKCS#11 binding behind the pkcs11 seal
+# checks) is a native addon compiled by node-gyp, so the build stage gets a compiler and rebuilds just it. The runtime
+# stage is the same image (same glibc, same Node ABI), so the compiled addon loads there. The HSM vendor's PKCS#11
+# library is not in the image: mount it and point the seal's `lib` at it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm rebuild pkcs11js
 COPY src ./src
 COPY checks ./checks
 RUN npx tsc -p tsconfig.json \

@@ -96,6 +96,14 @@ function customTokenUri(file: string | undefined): string | undefined {
   return undefined;
 }
 
+/** Whether a request to `url` goes direct under HTTPS_PROXY: loopback hosts, and hosts NO_PROXY / no_proxy lists (exact or ".suffix"). */
+function bypassesProxy(url: URL, env: NodeJS.ProcessEnv): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)) return true;
+  const rules = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+  return rules.some((r) => r === "*" || r === host || r === url.host || ((r.startsWith(".") || r.startsWith("*.")) && host.endsWith(r.replace(/^\*/, ""))));
+}
+
 function parseEndpoint(value: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(value.trim());
   if (!m?.[1] || !m[2]) throw new Error(`${GCP_KMS_ENDPOINT_ENV} must be host:port, got "${value}"`);
@@ -115,7 +123,13 @@ export async function createGcpKmsClient(opts: GcpClientOptions): Promise<GcpKms
   if (tokenUri) {
     transporter.interceptors.request.add({
       resolved: async (config) => {
-        if (String(config.url) === GOOGLE_TOKEN_URL) config.url = new URL(tokenUri);
+        if (String(config.url) === GOOGLE_TOKEN_URL) {
+          config.url = new URL(tokenUri);
+          // gaxios chose its agent for oauth2.googleapis.com before interceptors run (gaxios build/cjs/src/gaxios.js
+          // request: #prepareRequest picks an HttpsProxyAgent under HTTPS_PROXY, then #applyRequestInterceptors), so
+          // a loopback or NO_PROXY-listed token_uri would still be tunnelled through the proxy: decide again for it.
+          if (bypassesProxy(config.url, env)) config.agent = undefined;
+        }
         return config;
       },
     });

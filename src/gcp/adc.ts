@@ -20,8 +20,8 @@ export interface CredentialsFileChoice {
   path: string;
   /** "env GOOGLE_CREDENTIALS", "fixtures/vault.hcl:9", ... */
   from: string;
-  /** Which mechanism reads it: the wrapper's credsPath or ADC's well-known gcloud file. */
-  via: "credentials" | "gcloud-adc";
+  /** Which mechanism reads it: the wrapper's credsPath, ADC's GOOGLE_APPLICATION_CREDENTIALS, or ADC's well-known gcloud file. */
+  via: "credentials" | "adc-env" | "gcloud-adc";
 }
 
 export type CredentialChoice = CredentialsFileChoice | { kind: "metadata"; host: string } | { kind: "none"; reason: string };
@@ -36,6 +36,11 @@ export function chooseCredentials(seal: SealConfig, env: NodeJS.ProcessEnv): Cre
   if (env.GOOGLE_CREDENTIALS) return { kind: "file", path: env.GOOGLE_CREDENTIALS, from: "env GOOGLE_CREDENTIALS", via: "credentials" };
   const configured = sealValue(seal, "credentials");
   if (configured) return { kind: "file", path: configured, from: formatProvenance(seal.values.credentials!.from), via: "credentials" };
+  // Vault copies GOOGLE_APPLICATION_CREDENTIALS into `credentials` (its env overlay, caught just above); OpenBao 2.6
+  // does not (src/seals/gcpckms.ts envFor.openbao), and then the Go client's ADC reads it before gcloud's file:
+  // cloud.google.com/go/auth v0.20.0 credentials/detect.go DetectDefault -> credsfile.GetFileNameFromEnv.
+  // Seen in the conformance row gcp:healthy, where OpenBao unsealed with only this variable set.
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) return { kind: "file", path: env.GOOGLE_APPLICATION_CREDENTIALS, from: "env GOOGLE_APPLICATION_CREDENTIALS", via: "adc-env" };
   const adc = gcloudAdcFile(env);
   if (existsSync(adc)) return { kind: "file", path: adc, from: "gcloud application-default login", via: "gcloud-adc" };
   // METADATA_SERVER_DETECTION=none is google-auth-library's switch (node_modules/gcp-metadata/build/src/index.js):

@@ -22,6 +22,7 @@ import { assertLoopbackOnly } from "./loopback-guard.js";
 import { errorLineOf, freePort, initialiseAndUnseal, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
 import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
+import { GCP_COVERED, GCP_NOT_COVERED, runGcpRows } from "./gcp.js";
 
 /** Scenarios a real OpenBao 2.6 can live through here, in table order. */
 export const COVERED = [
@@ -56,7 +57,7 @@ const FRESH = new Set(["asymmetric-key"]);
 const IMDS_REASON =
   "OpenBao 2.6 cannot be pointed at a loopback instance-metadata service: go-secure-stdlib awsutil v0.3.0 (generate_credentials.go) ends its chain with aws-sdk-go v1.55.6 defaults.RemoteCredProvider, whose ec2RoleProvider (aws/defaults/defaults.go) takes the default resolver's http://169.254.169.254 and ignores AWS_EC2_METADATA_SERVICE_ENDPOINT; the harness refuses any run whose credentials would fall through to it";
 
-/** AWS scenarios left out, and why (the GCP ones are another issue's part: OpenBao's gcpckms has no endpoint). */
+/** AWS scenarios left out, and why (the GCP ones: GCP_NOT_COVERED in gcp.ts). */
 export const NOT_COVERED: Record<string, string> = {
   "irsa-healthy": "web identity needs STS AssumeRoleWithWebIdentity; OpenBao 2.6's aws-sdk-go v1.55.6 has no STS endpoint setting (no AWS_ENDPOINT_URL_* support, aws/session/env_config.go) and the awskms wrapper passes none to awsutil, so it would dial sts.amazonaws.com: not loopback",
   "irsa-sub-mismatch": "web identity: same reason as irsa-healthy",
@@ -221,7 +222,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, concurrency: { type: "string" }, out: { type: "string" } } });
   const bao = peerBinary("bao");
   const only = values.only?.length ? values.only.flatMap((o) => o.split(",")) : undefined;
-  const names = only ? only.filter((n) => !n.startsWith("transit")) : COVERED;
+  const names = only ? only.filter((n) => !n.startsWith("transit") && !n.startsWith("gcp")) : COVERED;
   const root = mkdtempSync(join(tmpdir(), "vkd-conformance-"));
   const t0 = Date.now();
   try {
@@ -246,17 +247,23 @@ async function main(): Promise<number> {
       { scenario: "transit:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
     ]);
     for (const row of transitRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
-    const rows = [...awsRows, ...transitRows];
+    // The gcpckms seal: OpenBao dials cloudkms.googleapis.com:443 through a loopback CONNECT proxy to the emulator.
+    const gcpRows = only && !only.some((n) => n.startsWith("gcp")) ? [] : await runGcpRows(bao, root, runDoctor, only, (row) =>
+      process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`),
+    ).catch((err: Error): ConformanceRow[] => [
+      { scenario: "gcp:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
+    ]);
+    const rows = [...awsRows, ...transitRows, ...gcpRows];
     const version = (await runBao(bao, ["version"], { PATH: process.env.PATH }, 10_000)).stdout.trim();
     const report: ConformanceReport = {
       judge: version,
       target: DOCTOR_TARGET,
-      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed`,
+      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed; gcp:* (${GCP_COVERED.length} rows): initialised once against gcp-healthy through a loopback CONNECT proxy for cloudkms.googleapis.com:443 (test CA made at run time), restarted against each scenario (same key version names, same material), gcp:wrong-purpose initialised fresh against itself`,
       durationMs: Date.now() - t0,
       agreed: rows.filter((r) => r.agree).length,
       disagreed: rows.filter((r) => !r.agree).length,
       rows,
-      notCovered: NOT_COVERED,
+      notCovered: { ...NOT_COVERED, ...Object.fromEntries(Object.entries(GCP_NOT_COVERED).map(([k, v]) => [`gcp:${k}`, v])) },
     };
     const md = renderMarkdown(report);
     if (!values.only?.length) {

@@ -46,7 +46,7 @@ export async function runGcpScenario(
   for (const k of ["GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CREDENTIALS", "GCE_METADATA_HOST", "METADATA_SERVER_DETECTION", "CLOUDSDK_CONFIG", "GOOGLE_PROJECT", "GOOGLE_REGION"]) vi.stubEnv(k, env[k]);
   const cfg = configFromText(opts.hcl ?? stanza(emulator.scenario.gcp!.seal), env);
   const seal = cfg.seals[0]!;
-  const result = await runSealChecks(cfg, [requiredKeys, ...GCPCKMS_CHECKS], { env, callTimeoutMs: opts.callTimeoutMs ?? 1_500, kmsContext: opts.kmsContext });
+  const result = await runSealChecks(cfg, [requiredKeys, ...GCPCKMS_CHECKS], { env, callTimeoutMs: opts.callTimeoutMs ?? 4_000, kmsContext: opts.kmsContext });
   const codes = codesByCheck(result);
   return {
     emulator,

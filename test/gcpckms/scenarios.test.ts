@@ -179,7 +179,7 @@ describe("gcpckms checks against the emulator", () => {
   });
 
   it("gcp-unavailable: error with cause network_unreachable, never pass; the dead endpoint is not waited on again", async () => {
-    run = await runGcpScenario("gcp-unavailable", { callTimeoutMs: 500 });
+    run = await runGcpScenario("gcp-unavailable", { callTimeoutMs: 2000 });
     expect(run.codes["gcpckms.api-enabled"]).toEqual(["error:failed"]);
     const f = run.finding("gcpckms.api-enabled", "failed");
     expect(f.cause).toBe("network_unreachable");

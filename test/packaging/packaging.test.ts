@@ -72,6 +72,18 @@ describe("Dockerfile", () => {
     expect(build.find((i) => i.op === "RUN" && i.args.includes("tsc"))!.args).toContain("npm prune --omit=dev");
   });
 
+  it("compiles the optional PKCS#11 binding in the build stage (install scripts stay off for everything else)", () => {
+    const pkgAll = JSON.parse(read("package.json")) as { optionalDependencies: Record<string, string> };
+    expect(Object.keys(pkgAll.optionalDependencies)).toEqual(["pkcs11js"]);
+    const runs = dockerfile.filter((i) => i.stage === 0 && i.op === "RUN").map((i) => i.args);
+    const install = runs.findIndex((r) => r.includes("npm ci --ignore-scripts"));
+    expect(install).toBeGreaterThan(0);
+    expect(runs[install]).toContain("npm rebuild pkcs11js");
+    expect(runs.slice(0, install).join(" ")).toMatch(/apt-get install .*python3 make g\+\+/);
+    // The prune that follows keeps optional dependencies (only dev ones go), so the addon reaches the runtime stage.
+    expect(runs.find((r) => r.includes("npm prune"))).toContain("--omit=dev");
+  });
+
   it("runs as a non-root user", () => {
     const users = dockerfile.filter((i) => i.stage === lastStage && i.op === "USER").map((i) => i.args);
     expect(users).toHaveLength(1);

@@ -245,6 +245,12 @@ export const RULE_SAMPLES: RuleSample[] = [
     text: 'Get "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token": dial tcp: lookup metadata.google.internal on 10.96.0.10:53: no such host',
   },
   {
+    rule: "gcp.wrong_purpose",
+    cause: "key_wrong_usage_or_spec",
+    source: "npm run conformance: OpenBao v2.6.2 init against emulator scenario gcp-wrong-purpose (fixtures/logs/openbao-2.6-gcpckms.jsonl)",
+    text: "failed to encrypt keys for storage: rpc error: code = FailedPrecondition desc = projects/p/locations/global/keyRings/vault/cryptoKeys/unseal has purpose ASYMMETRIC_DECRYPT, but this operation requires purpose ENCRYPT_DECRYPT.",
+  },
+  {
     rule: "gcp.version_disabled",
     cause: "key_disabled",
     source: "https://cloud.google.com/kms/docs/enable-disable",

@@ -176,6 +176,22 @@ export const gcpRules = defineRules([
     sources: ["https://github.com/googleapis/google-auth-library-nodejs (src/auth/googleauth.ts)"],
   },
   {
+    id: "gcp.wrong_purpose",
+    cause: "key_wrong_usage_or_spec",
+    providers: ["gcpckms"],
+    title: "The crypto key cannot encrypt: its purpose is not ENCRYPT_DECRYPT",
+    explanation: "Encrypt and Decrypt take only symmetric ENCRYPT_DECRYPT keys (service.proto: \"The CryptoKey.purpose must be ENCRYPT_DECRYPT\"); an asymmetric, MAC or raw key is refused with FAILED_PRECONDITION. A key's purpose is fixed at creation: create a new key.",
+    grpcCodes: [9],
+    patterns: [/has purpose [A-Z_]{1,40}, but this operation requires purpose ENCRYPT_DECRYPT/, /requires purpose ENCRYPT_DECRYPT/],
+    score: 86,
+    fix: (e) => ({
+      summary: "Create a symmetric key (purpose encryption) and point crypto_key at it; a key's purpose cannot be changed.",
+      commands: [`gcloud kms keys create ${valueOr(e, "cryptoKey", "<CRYPTO_KEY>")}-symmetric --purpose encryption ${keyFlags(e)}`],
+      docs: "https://cloud.google.com/kms/docs/algorithms#key_purposes",
+    }),
+    sources: ["https://github.com/googleapis/googleapis/blob/master/google/cloud/kms/v1/service.proto (EncryptRequest.name)", "npm run conformance: OpenBao v2.6.2, emulator scenario gcp-wrong-purpose"],
+  },
+  {
     id: "gcp.version_disabled",
     cause: "key_disabled",
     providers: ["gcpckms"],
