@@ -55,6 +55,7 @@ export const GCP_COVERED = [
   "metadata-narrow-scopes",
   "stored-version-disabled",
   "stored-version-enabled",
+  "stored-key-drift",
 ] as const;
 
 /**
@@ -67,6 +68,15 @@ export const GCP_COVERED = [
 const TWEAKED: Record<string, () => GcpScenarioFile> = {
   "stored-version-disabled": () => tweak("stored-version-disabled", "Rotated (version 2 primary), then version 1, which wrapped the stored root key, DISABLED.", "DISABLED"),
   "stored-version-enabled": () => tweak("stored-version-enabled", "Rotated (version 2 primary); version 1, which wrapped the stored root key, still ENABLED.", "ENABLED"),
+  "stored-key-drift": () => {
+    const file = loadGcpScenarioFile("healthy");
+    const s = file.gcp;
+    const key = s.keyRings[0]!.keys[0]!;
+    s.keyRings[0]!.keys.push({ ...structuredClone(key), id: `${key.id}-2` });
+    s.bindings.push(...s.bindings.filter((b) => b.resource.endsWith(`/cryptoKeys/${key.id}`)).map((b) => ({ ...b, resource: `${b.resource}-2` })));
+    s.seal = { ...s.seal, crypto_key: `${key.id}-2` };
+    return { name: "gcp-stored-key-drift", description: "crypto_key switched to a second, healthy key of the same ring; the stored root key stays wrapped by the first.", gcp: s };
+  },
 };
 
 function tweak(name: string, description: string, oldState: "DISABLED" | "ENABLED"): GcpScenarioFile {
