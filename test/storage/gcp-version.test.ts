@@ -5,6 +5,7 @@
 // Envelopes OpenBao cannot be made to write (another seal's, a pre-envelope one) are crafted on file storage.
 // Whether a real OpenBao restart agrees is the gcp:stored-* conformance rows' job (npm run conformance).
 import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,11 +13,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { loadGcpScenarioFile, type GcpScenario } from "../emulator/gcp/scenario.js";
 import { rotatedScenario } from "../emulator/gcp/rotated.js";
-import { createShared, initialiseGcpTemplate } from "../conformance/gcp.js";
+import { startGcpEmulator } from "../emulator/gcp/server.js";
+import { openCiphertext } from "../emulator/gcp/ciphertext.js";
+import { createShared, initialiseGcpTemplate, type Shared } from "../conformance/gcp.js";
 import { peerBinary } from "../support/peers.js";
 import { baseEnv, CLI, codesOf, ROOT, runCli } from "../support/cli.js";
 import { boltGet } from "../../src/storage/bolt.js";
-import { decodeBlobInfo } from "../../src/storage/blob-info.js";
+import { decodeBlobInfo, wrappedKeyOf } from "../../src/storage/blob-info.js";
 
 const PROJECT = "vault-prod-123456";
 const KEY = `projects/${PROJECT}/locations/global/keyRings/vault-unseal-ring/cryptoKeys/vault-unseal-key`;
@@ -27,11 +30,13 @@ const DOCTOR_CHECKS = ["storage.*", "gcpckms.config", "gcpckms.credentials", "gc
 
 let root: string;
 let dataPath: string;
+let shared: Shared;
 let emu: Emulator | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "vkd-gcp-storage-"));
-  await initialiseGcpTemplate(peerBinary("bao"), createShared(root), join(root, "template"));
+  shared = createShared(root);
+  await initialiseGcpTemplate(peerBinary("bao"), shared, join(root, "template"));
   dataPath = join(root, "template", "data");
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -184,6 +189,48 @@ describe("storage.gcp-version on real OpenBao storage", () => {
     expect(r.finding).toMatchObject({ status: "fail", cause: "unseal_decrypt_failed", args: { stored: VERSION1, configured: `${KEY}-2`, state: "ENABLED" } });
     expect(r.finding.fix.commands).toEqual([`gcloud kms keys versions describe 1 ${FLAGS}`]);
     expect(r.code).toBe(1);
+  }, 60_000);
+});
+
+describe("--decrypt-stored with gcpckms", () => {
+  it("decrypt-ok: the emulator that shares OpenBao's key material opens the stored wrapped key; the plaintext never shows", async () => {
+    // The data key the doctor sees, learnt here from the emulator's material (HMAC(seed, version name), kms-service.ts).
+    const wrapped = wrappedKeyOf(boltGet(join(dataPath, "vault.db"), ["data"], "core/hsm/barrier-unseal-keys").value!, VERSION1)!;
+    const plaintext = openCiphertext(wrapped, createHmac("sha256", shared.keySeed).update(VERSION1).digest(), Buffer.alloc(0))!;
+    expect(plaintext.length).toBe(32);
+    const work = mkdtempSync(join(root, "emu-"));
+    const gcp = await startGcpEmulator(healthy(), { workDir: work, keySeed: shared.keySeed });
+    try {
+      const cfg = config("decrypt", healthy().seal);
+      const r = await runCli(["-c", cfg, "--target", "openbao@2.6", "--format", "json", "--decrypt-stored", ...DOCTOR_CHECKS.flatMap((id) => ["--only", id])], { env: baseEnv(gcp.env) });
+      const check = JSON.parse(r.stdout).targets.flatMap((t: any) => t.checks).find((c: any) => c.id === "storage.gcp-version");
+      expect(check.findings.map((f: any) => [f.code, f.status])).toEqual([["primary-version", "pass"], ["decrypt-ok", "pass"]]);
+      expect(check.findings[1].args.key).toBe(KEY);
+      expect(gcp.audit.filter((a) => a.operation === "Decrypt").map((a) => [a.key, a.result])).toEqual([[KEY, "ok"]]);
+      expect(r.code).toBe(0);
+      for (const form of [plaintext.toString("base64"), plaintext.toString("base64url"), plaintext.toString("hex"), `[${[...plaintext].join(",")}]`]) {
+        expect(r.stdout + r.stderr).not.toContain(form);
+      }
+      expect(r.stdout.includes(plaintext.toString("latin1"))).toBe(false);
+    } finally {
+      await gcp.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("decrypt-failed: Cloud KMS cannot open the stored wrapped key (other key material); decrypt-unavailable: no wrapped key to send", async () => {
+    // The in-process emulator has no key seed: the ciphertext names version 1 but its material is another.
+    const r = await doctor(healthy(), { args: ["--decrypt-stored"] });
+    expect(r.codes).toEqual(["primary-version", "decrypt-failed"]);
+    expect(r.check.findings[1]).toMatchObject({ status: "fail", cause: "unseal_decrypt_failed" });
+    expect(r.check.findings[1].args.error).toMatch(/^INVALID_ARGUMENT: Decryption failed/);
+    expect(r.code).toBe(1);
+    await emu?.close();
+    const noWrappedKey = Buffer.concat([bytesField(1, Buffer.alloc(64, 1)), bytesField(2, Buffer.alloc(12, 2)), bytesField(5, Buffer.concat([Buffer.from([0x08, 0x01]), bytesField(3, Buffer.from(VERSION1))]))]);
+    const u = await doctor(healthy(), { cfg: config("no-wrapped", healthy().seal, fileStorage("no-wrapped", "gcpckms", noWrappedKey)), args: ["--decrypt-stored"] });
+    expect(u.codes).toEqual(["primary-version", "decrypt-unavailable"]);
+    expect(u.check.findings[1].status).toBe("error");
+    expect(u.emu.audit().some((a) => a.operation === "Decrypt")).toBe(false);
   }, 60_000);
 });
 
