@@ -110,7 +110,7 @@ export interface Shared {
   keySeed: Buffer;
 }
 
-export function writeConfig(dir: string, api: number, cluster: number, seal: GcpScenario["seal"]): string {
+function writeConfig(dir: string, api: number, cluster: number, seal: GcpScenario["seal"]): string {
   const path = join(dir, "server.hcl");
   writeFileSync(
     path,
@@ -170,7 +170,7 @@ function guard(env: NodeJS.ProcessEnv): void {
   if (!env.GCE_METADATA_HOST || !/^127\.\d+\.\d+\.\d+:\d+$/.test(env.GCE_METADATA_HOST)) throw new Error("conformance: refusing to run, GCE_METADATA_HOST is not loopback");
 }
 
-export async function stage(shared: Shared, scenario: GcpScenario, home: string): Promise<{ emu: GcpEmulator; proxy: ConnectProxy; env: NodeJS.ProcessEnv; close(): Promise<void> }> {
+async function stage(shared: Shared, scenario: GcpScenario, home: string): Promise<{ emu: GcpEmulator; proxy: ConnectProxy; env: NodeJS.ProcessEnv; close(): Promise<void> }> {
   const emu = await startGcpEmulator(scenario, { workDir: home, tls: shared.tls, keySeed: shared.keySeed });
   let proxy: ConnectProxy;
   try {
