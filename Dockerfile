@@ -19,7 +19,11 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild pkcs11js
 COPY src ./src
 COPY checks ./checks
+COPY scripts ./scripts
+# The image runs what npm publishes: tsc's output bundled by esbuild into dist/bundle (scripts/bundle.mjs); the
+# dependencies left are those the bundle leaves out (Google SDK, gRPC, the HCL parser, the optional pkcs11 binding).
 RUN npx tsc -p tsconfig.json \
+ && node scripts/bundle.mjs \
  && npm prune --omit=dev --ignore-scripts
 
 FROM node:24.21.0-trixie-slim AS runtime
@@ -27,12 +31,11 @@ ENV NODE_ENV=production
 WORKDIR /opt/vault-kms-doctor
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist/src ./dist/src
-COPY --from=build /src/dist/checks ./dist/checks
+COPY --from=build /src/dist/bundle ./dist/bundle
 COPY schema ./schema
 # The package's bin (package.json "bin"), on PATH under its own name.
-RUN chmod 0755 dist/src/cli.js \
- && ln -s /opt/vault-kms-doctor/dist/src/cli.js /usr/local/bin/vault-kms-doctor
+RUN chmod 0755 dist/bundle/cli.js \
+ && ln -s /opt/vault-kms-doctor/dist/bundle/cli.js /usr/local/bin/vault-kms-doctor
 # The image's unprivileged "node" user (uid 1000); Kubernetes can enforce runAsNonRoot with this numeric id.
 USER 1000:1000
 ENTRYPOINT ["vault-kms-doctor"]

@@ -61,7 +61,9 @@ export default defineCheck({
       return { findings: [ctx.report("fail", "key-missing", { version, key, mount }, { cause: "key_not_found", details })] };
     }
     if (k.status !== 200) {
-      return { findings: [ctx.report("error", "failed", { path, error: k.errors.join("; ") || `HTTP ${k.status}` }, { details: { ...details, http_status: k.status }, doctorPermission: `read on ${path}` })] };
+      // Only a denied read is the doctor's own missing permission (Vault's seal token needs no read on the key).
+      const denied = k.status === 403;
+      return { findings: [ctx.report("error", "failed", { path, error: k.errors.join("; ") || `HTTP ${k.status}` }, { details: { ...details, http_status: k.status }, ...(denied ? { doctorPermission: `read on ${path}` } : {}) })] };
     }
     const d = dataOf(k);
     const latest = Number(d.latest_version ?? 0);
@@ -69,11 +71,13 @@ export default defineCheck({
     const minAvailable = Number(d.min_available_version ?? 0);
     Object.assign(details, { latest_version: latest, min_decryption_version: minDecrypt, min_available_version: minAvailable });
     const args = { version, key, latest, minDecrypt };
-    if (version > latest) return { findings: [ctx.report("fail", "future-version", args, { cause: "key_not_found", details })] };
-    if (minAvailable > 0 && version < minAvailable) return { findings: [ctx.report("fail", "trimmed", { ...args, minAvailable }, { cause: "key_disabled", details })] };
+    // Causes as `explain` reads OpenBao's own error for these (conformance stored:transit-*): transit refuses to
+    // decrypt what the key encrypted ("ciphertext or signature version is disallowed by policy (too old)").
+    if (version > latest) return { findings: [ctx.report("fail", "future-version", args, { cause: "unseal_decrypt_failed", details })] };
+    if (minAvailable > 0 && version < minAvailable) return { findings: [ctx.report("fail", "trimmed", { ...args, minAvailable }, { cause: "key_destroyed", details })] };
     if (version < minDecrypt) {
       return { findings: [ctx.report("fail", "below-min-decryption", args, {
-        cause: "key_disabled", details,
+        cause: "unseal_decrypt_failed", details,
         fix: {
           summary: `Lower min_decryption_version to ${version} so transit decrypts the stored root key again; raise it after Vault has unsealed once (it then re-wraps the stored keys with version ${latest}).`,
           commands: [vaultCmd(addr, `write ${sq(joinPath(path, "config"))} min_decryption_version=${version}`)],

@@ -33,8 +33,8 @@ export interface RootCause {
 export const CAUSE_ORDER: readonly string[] = [
   "seal_config_error", "encryption_context_mismatch", "workload_identity_missing", "clock_skew", "wrong_region",
   "key_destroyed", "key_pending_deletion", "key_disabled", "key_wrong_usage_or_spec", "api_disabled", "web_identity_failed", "metadata_unreachable",
-  "insufficient_scopes", "no_credentials", "invalid_credentials", "expired_credentials", "assume_role_denied", "managed_identity_error",
-  "key_not_found", "permission_denied", "tls_error", "network_unreachable", "throttled", "kms_internal_error", "unseal_decrypt_failed",
+  "insufficient_scopes", "no_credentials", "wrong_tenant", "federated_identity_mismatch", "invalid_credentials", "expired_credentials", "assume_role_denied", "managed_identity_error",
+  "key_not_found", "network_denied", "permission_denied", "tls_error", "network_unreachable", "throttled", "kms_internal_error", "unseal_decrypt_failed",
   "seal_migration_error", "vault_not_initialized", "recovery_vs_unseal_keys_confusion", "unknown",
   "rotation_disabled", "deletion_protection_off",
 ];
@@ -91,6 +91,9 @@ export const CAUSE_TITLES: Record<string, string> = {
   workload_identity_missing: "The Vault pod has no identity of its own: it uses the node's role",
   rotation_disabled: "Automatic key rotation is off",
   deletion_protection_off: "Nothing guards the key against deletion",
+  wrong_tenant: "The credential's tenant is wrong (or not the vault's)",
+  federated_identity_mismatch: "The federated credential does not match the workload's token",
+  network_denied: "The vault's firewall refuses the caller's address",
 };
 
 /** The cause a finding without its own `cause` stands for, by `check:code`, then by code, then by check. */

@@ -12,7 +12,6 @@ import { useColor } from "../color.js";
 import { version } from "../version.js";
 import { renderText } from "../report/text.js";
 import { vaultOptions } from "../vault/target.js";
-import { readSealStatus } from "../vault/status-client.js";
 import { migrationPlan, renderPlanText } from "../vault/migration-plan.js";
 import { mergeRuns } from "../gate/merge-runs.js";
 import { storageForRun } from "../storage/stored-seal.js";
@@ -33,6 +32,8 @@ export const migrateCommand: CommandModule = {
 
     let liveType: string | undefined;
     if (!argv.from && target && config.seals.every((s) => !s.disabled)) {
+      // Loaded here: node:http's module facade costs every other command's start (--help included).
+      const { readSealStatus } = await import("../vault/status-client.js");
       liveType = await readSealStatus(target, { timeoutMs: callTimeoutMs }).then((s) => s.type, () => undefined);
     }
     const plan = migrationPlan(config, { from: argv.from, liveType, ha: argv.ha, vaultAddr: target?.addr });

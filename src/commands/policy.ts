@@ -6,6 +6,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../exit-codes.js";
 import { parseKeyValues } from "../key-values.js";
 import { redactText } from "../redact.js";
 import { useColor } from "../color.js";
+import { outputPath, singleOutputOption, writeDocument } from "../cli/single-output.js";
 import type { NamedPolicy } from "../iam/types.js";
 import { analyseKmsPolicies } from "../policy/analyse.js";
 import { IDENTITY_POLICY_FILE, KEY_POLICY_FILE } from "../policy/fix-commands.js";
@@ -60,7 +61,7 @@ export const policyCommand: CommandModule = {
   command: "policy",
   describe: "Lint IAM and key policy files offline: may Vault's awskms seal DescribeKey, Encrypt and Decrypt the key?",
   builder: (y) =>
-    y
+    singleOutputOption(y)
       .option("identity-policy", { alias: "i", type: "string", array: true, describe: "The role's identity policy: JSON file, or `aws iam get-role-policy` output (repeatable)" })
       .option("key-policy", { alias: "k", type: "string", describe: "The key policy: JSON file, or `aws kms get-key-policy` output (default: the KMS default key policy is assumed)" })
       .option("role-arn", { type: "string", describe: "The IAM role Vault runs as (arn:aws:iam::<account>:role/<name>)" })
@@ -81,6 +82,7 @@ export const policyCommand: CommandModule = {
         ].join("\n"),
       ),
   async run(argv) {
+    const path = outputPath(argv);
     const roleArn = requiredArn(argv, "role-arn", roleArnProblem);
     const keyArn = requiredArn(argv, "key-arn", keyArnProblem);
     const identityFiles = ((argv["identity-policy"] as string[] | undefined) ?? []).filter((f) => f !== "");
@@ -97,8 +99,8 @@ export const policyCommand: CommandModule = {
     }
     const text = argv.format === "json"
       ? renderPolicyJson(analysis, header)
-      : renderPolicyText(analysis, header, { color: useColor(argv.color as boolean | undefined, process.stdout, process.env) });
-    process.stdout.write(redactText(text));
+      : renderPolicyText(analysis, header, { color: path === undefined && useColor(argv.color as boolean | undefined, process.stdout, process.env) });
+    writeDocument(redactText(text), path);
     return vaultAllowed(analysis) ? EXIT_OK : EXIT_FINDINGS;
   },
 };

@@ -35,6 +35,11 @@ export const CAUSE_IDS = [
   // Key material destroyed for good (GCP DESTROYED): nothing it wrapped can be decrypted again.
   "key_destroyed",
   "transit_unavailable",
+  // azurekeyvault: the credential's tenant is not the vault's / does not exist; a federated credential that does not
+  // match the workload's token; the vault's firewall refusing the caller's address.
+  "wrong_tenant",
+  "federated_identity_mismatch",
+  "network_denied",
 ] as const;
 
 export type CauseId = (typeof CAUSE_IDS)[number];

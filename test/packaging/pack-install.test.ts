@@ -4,7 +4,8 @@
 // dist/ that other tests spawn is never rewritten under them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -27,10 +28,10 @@ let elsewhere: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "vkd-pack-"));
   const clone = join(work, "clone");
-  for (const p of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src", "checks", "schema", "test", "fixtures"]) {
+  for (const p of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src", "checks", "schema", "scripts", "test", "fixtures"]) {
     cpSync(join(ROOT, p), join(clone, p), { recursive: true });
   }
-  // The clone's build needs the compiler and types: the project's own node_modules, not a second install.
+  // The clone's build needs the compiler, types and esbuild: the project's own node_modules, not a second install.
   symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
   const packed = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, env: npmEnv(), timeout: 180_000, maxBuffer: 16 << 20 });
   const info = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
@@ -59,10 +60,12 @@ async function runBin(args: string[], extra: Record<string, string> = {}) {
 }
 
 describe("npm pack → npm install → run", () => {
-  it("the tarball holds the built CLI, its schema, README and LICENSE, and nothing from tests, fixtures or the emulator", () => {
-    expect(tarballFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/src/cli.js", "dist/src/main.js", "schema/report.schema.json"]));
-    expect(tarballFiles.some((f) => f.startsWith("dist/checks/awskms/"))).toBe(true);
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.js|dist\/checks\/.+\.js|schema\/.+\.json)$/;
+  it("the tarball holds the bundled CLI, its schema, README and LICENSE, and nothing from tests, fixtures or the emulator", () => {
+    // scripts/bundle.mjs: one folder, the entries (cli.js, the pkcs11 probe-child.js) and their chunks, with the
+    // bundled packages' license texts.
+    expect(tarballFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/bundle/cli.js", "dist/bundle/probe-child.js", "schema/report.schema.json"]));
+    expect(tarballFiles.some((f) => /^dist\/bundle\/main-\w+\.js$/.test(f))).toBe(true);
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/bundle\/[\w-]+\.js(\.LEGAL\.txt)?|schema\/.+\.json)$/;
     expect(tarballFiles.filter((f) => !allowed.test(f))).toEqual([]);
     expect(tarballFiles.filter((f) => /test|fixture|emulator|\.ts$/.test(f))).toEqual([]);
     expect(pkg.files).not.toContain("dist");
@@ -96,10 +99,26 @@ describe("npm pack → npm install → run", () => {
     expect(report.tool.version).toBe(pkg.version);
   });
 
+  it("a gcpckms run loads the Google SDK the bundle leaves out, from the installed dependencies", async () => {
+    // A service-account key whose token_uri is a closed loopback port: gcpckms.credentials asks google-auth-library
+    // for a token (src/clients/gcp.ts loads it with @google-cloud/kms), which cannot answer.
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const keyFile = join(elsewhere, "sa.json");
+    writeFileSync(keyFile, JSON.stringify({ type: "service_account", project_id: "vault-project", private_key_id: "1", private_key: privateKey, client_email: "vault@vault-project.iam.gserviceaccount.com", client_id: "1", token_uri: "http://127.0.0.1:9/token" }));
+    const r = await runBin(["--seal", "gcpckms", "--project", "vault-project", "--region", "global", "--key-ring", "r", "--crypto-key", "k", "--format", "json", "--timeout", "10s"], { GOOGLE_APPLICATION_CREDENTIALS: keyFile });
+    expect(r.stderr).not.toMatch(/\n\s+at |ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { verdict: string; targets: { checks: { id: string; status: string; findings: { code: string }[] }[] }[] };
+    expect(report.verdict).toBe("problems");
+    const credentials = report.targets.flatMap((t) => t.checks).find((c) => c.id === "gcpckms.credentials")!;
+    expect(credentials.status).toBe("error");
+    expect(credentials.findings.map((f) => f.code)).toEqual(["token-failed"]);
+  });
+
   it("the installed package is the tarball's: no source tree came along", () => {
     const installed = join(work, "prefix", "node_modules", pkg.name);
     // (npm may nest a dependency under the package's own node_modules/)
     expect(readdirSync(installed).filter((f) => f !== "node_modules").sort()).toEqual(["LICENSE", "README.md", "dist", "package.json", "schema"]);
-    expect(readdirSync(join(installed, "dist")).sort()).toEqual(["checks", "src"]);
+    expect(readdirSync(join(installed, "dist")).sort()).toEqual(["bundle"]);
   });
 });

@@ -55,9 +55,9 @@ describe("Dockerfile", () => {
 
   it("the runtime stage ships the compiled bin and links it as the entrypoint", () => {
     const bin = pkg.bin["vault-kms-doctor"]!;
-    expect(bin).toBe("dist/src/cli.js");
+    expect(bin).toBe("dist/bundle/cli.js");
     const runtime = dockerfile.filter((i) => i.stage === lastStage);
-    expect(runtime.some((i) => i.op === "COPY" && i.args === "--from=build /src/dist/src ./dist/src")).toBe(true);
+    expect(runtime.some((i) => i.op === "COPY" && i.args === "--from=build /src/dist/bundle ./dist/bundle")).toBe(true);
     expect(runtime.find((i) => i.op === "WORKDIR")!.args).toBe("/opt/vault-kms-doctor");
     expect(runtime.find((i) => i.op === "RUN")!.args).toContain(`ln -s /opt/vault-kms-doctor/${bin} /usr/local/bin/vault-kms-doctor`);
     expect(runtime.find((i) => i.op === "ENTRYPOINT")!.args).toBe('["vault-kms-doctor"]');
@@ -66,10 +66,12 @@ describe("Dockerfile", () => {
     expect(read("src/cli.ts").split("\n")[0]).toBe("#!/usr/bin/env node");
   });
 
-  it("the build compiles what tsc needs for dist/src and dist/checks", () => {
+  it("the build compiles what tsc needs, bundles it as npm publishes it, then drops the dev dependencies", () => {
     const build = dockerfile.filter((i) => i.stage === 0);
-    expect(build.map((i) => i.args)).toEqual(expect.arrayContaining(["src ./src", "checks ./checks", "package.json package-lock.json tsconfig.json ./"]));
-    expect(build.find((i) => i.op === "RUN" && i.args.includes("tsc"))!.args).toContain("npm prune --omit=dev");
+    expect(build.map((i) => i.args)).toEqual(expect.arrayContaining(["src ./src", "checks ./checks", "scripts ./scripts", "package.json package-lock.json tsconfig.json ./"]));
+    const run = build.find((i) => i.op === "RUN" && i.args.includes("tsc"))!.args;
+    expect(run.indexOf("tsc")).toBeLessThan(run.indexOf("node scripts/bundle.mjs"));
+    expect(run.indexOf("node scripts/bundle.mjs")).toBeLessThan(run.indexOf("npm prune --omit=dev"));
   });
 
   it("compiles the optional PKCS#11 binding in the build stage (install scripts stay off for everything else)", () => {

@@ -127,7 +127,7 @@ describe("storage.transit-version against a real OpenBao transit engine and a re
       const c = await copy("raised");
       const r = await doctor(c.config);
       expect(r.codes).toEqual(["below-min-decryption"]);
-      expect(r.check.findings[0]).toMatchObject({ status: "fail", cause: "key_disabled", args: { version: 1, minDecrypt: 2, latest: 2, key: "unseal" } });
+      expect(r.check.findings[0]).toMatchObject({ status: "fail", cause: "unseal_decrypt_failed", args: { version: 1, minDecrypt: 2, latest: 2, key: "unseal" } });
       expect(r.check.findings[0].fix.commands).toEqual([`VAULT_ADDR=${upstream.addr} vault write transit/keys/unseal/config min_decryption_version=1`]);
       expect(r.code).toBe(1);
       const gate = await runCli(["gate", "-c", c.config, "--target", "openbao@2.6", "--format", "json"], { env: baseEnv({}) });
@@ -189,12 +189,12 @@ describe("storage.transit-version on crafted envelopes (file storage)", () => {
     await ok(upstream.api("POST", "transit/keys/other/rotate", {}));
     const future = await doctor(fileStorage("future", "transit", transitBlob(9), "other").config);
     expect(future.codes).toEqual(["future-version"]);
-    expect(future.check.findings[0].args).toMatchObject({ version: 9, latest: 3 });
+    expect(future.check.findings[0]).toMatchObject({ cause: "unseal_decrypt_failed", args: { version: 9, latest: 3 } });
     await ok(upstream.api("POST", "transit/keys/other/config", { min_decryption_version: 3, min_encryption_version: 3 }));
     await ok(upstream.api("POST", "transit/keys/other/trim", { min_available_version: 2 }));
     const trimmed = await doctor(fileStorage("trimmed", "transit", transitBlob(1), "other").config);
     expect(trimmed.codes).toEqual(["trimmed"]);
-    expect(trimmed.check.findings[0].args).toMatchObject({ version: 1, minAvailable: 2 });
+    expect(trimmed.check.findings[0]).toMatchObject({ cause: "key_destroyed", args: { version: 1, minAvailable: 2 } });
     expect(trimmed.code).toBe(1);
   }, 60_000);
 

@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const CLI = `${ROOT}dist/src/cli.js`;
+/** The built CLI the tests and the bench spawn: tsc's dist/src/cli.js, or another build named by VKD_CLI
+ * (relative to the project, e.g. VKD_CLI=dist/bundle/cli.js for the published bundle, `npm run bundle`). */
+export const CLI = process.env.VKD_CLI ? `${ROOT}${process.env.VKD_CLI.replace(/^\.?\//, "")}` : `${ROOT}dist/src/cli.js`;
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -23,6 +25,11 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     // a closed loopback port (AWS_ENDPOINT_URL is the SDK's fallback below the per-service variables).
     AWS_ENDPOINT_URL: "http://127.0.0.1:9",
     VAULT_KMS_DOCTOR_GCP_KMS_ENDPOINT: "127.0.0.1:9",
+    // azurekeyvault: Entra ID, the managed identity endpoint, Key Vault and Resource Manager (src/azure/session.ts hooks).
+    AZURE_AUTHORITY_HOST: "https://127.0.0.1:9",
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:9",
+    VAULT_KMS_DOCTOR_AZURE_KEYVAULT_URL: "https://127.0.0.1:9/",
+    VAULT_KMS_DOCTOR_AZURE_ARM_URL: "https://127.0.0.1:9",
   };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

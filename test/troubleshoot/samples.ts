@@ -298,6 +298,18 @@ export const RULE_SAMPLES: RuleSample[] = [
   },
   // ---- azurekeyvault ------------------------------------------------------------------------
   {
+    rule: "azure.firewall_denied",
+    cause: "network_denied",
+    source: "https://github.com/microsoft/azure-container-apps/issues/888",
+    text: "Error while creating domain cert for Managed Environment: Client address is not authorized and caller is not a trusted service.\\r\\nClient address: 20.61.146.97",
+  },
+  {
+    rule: "azure.federated_mismatch",
+    cause: "federated_identity_mismatch",
+    source: "https://github.com/Azure/azure-workload-identity/issues/1200",
+    text: "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:xxx:yyy'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation Trace ID: xx Correlation ID: xx Timestamp: 2025-04-22 01:01:11Z",
+  },
+  {
     rule: "azure.key_permission_denied",
     cause: "permission_denied",
     source: "https://github.com/MicrosoftDocs/azure-docs/issues/57072",

@@ -144,4 +144,33 @@ export const azureRules = defineRules([
     fix: () => ({ summary: "Add vault_name and key_name to the seal \"azurekeyvault\" stanza.", commands: [] }),
     sources: ["https://github.com/linode/apl-core/issues/845", "https://github.com/hashicorp/go-kms-wrapping/blob/main/wrappers/azurekeyvault/azurekeyvault.go"],
   },
+  {
+    id: "azure.firewall_denied",
+    cause: "network_denied",
+    providers: ["azurekeyvault"],
+    title: "The Key Vault firewall refuses Vault's address",
+    explanation: "Key Vault answered 403 ForbiddenByFirewall: the vault's network rules (default action Deny) do not include the address Vault connects from, and Vault is not a trusted service. The permissions are not the problem.",
+    errorNames: ["ForbiddenByFirewall"],
+    patterns: [/Client address is not authorized and caller is not a trusted service/, /ForbiddenByFirewall/],
+    score: 93,
+    fix: (e) => ({
+      summary: "Allow Vault's outbound address (or its subnet) in the vault's firewall, or reach the vault through a private endpoint.",
+      commands: [`az keyvault network-rule add --name ${valueOr(e, "vaultName", "<KEY_VAULT_NAME>")} --ip-address <VAULT_OUTBOUND_IP>/32`, `az keyvault show --name ${valueOr(e, "vaultName", "<KEY_VAULT_NAME>")} --query properties.networkAcls`],
+    }),
+    sources: ["https://github.com/microsoft/azure-container-apps/issues/888", "https://github.com/MicrosoftDocs/azure-devops-docs/issues/8581"],
+  },
+  {
+    id: "azure.federated_mismatch",
+    cause: "federated_identity_mismatch",
+    providers: ["azurekeyvault"],
+    title: "The federated credential does not match the workload's token",
+    explanation: "Entra ID found no federated identity credential on the app (or user-assigned identity) whose issuer, subject and audience match the presented token: with AKS workload identity the subject must be system:serviceaccount:<namespace>:<service account> of Vault's pod, case-sensitive.",
+    patterns: [/AADSTS70021\b/, /AADSTS7002(?:11|12|13|137|138)\b/, /No matching federated identity record found/],
+    score: 92,
+    fix: (e) => ({
+      summary: "Create (or correct) the federated credential for the cluster's OIDC issuer and Vault's service account.",
+      commands: [`az identity federated-credential list --identity-name <IDENTITY> --resource-group <RESOURCE_GROUP>`, `az identity federated-credential create --name vault --identity-name <IDENTITY> --resource-group <RESOURCE_GROUP> --issuer "$(az aks show --name <CLUSTER> --resource-group <RESOURCE_GROUP> --query oidcIssuerProfile.issuerUrl -o tsv)" --subject system:serviceaccount:<NAMESPACE>:<SERVICE_ACCOUNT> --audience api://AzureADTokenExchange`],
+    }),
+    sources: ["https://github.com/Azure/azure-workload-identity/issues/1200", "https://github.com/Azure/azure-workload-identity/issues/340"],
+  },
 ]);
