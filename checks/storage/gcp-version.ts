@@ -15,9 +15,7 @@
 // Read-only: one GetCryptoKeyVersion (cloudkms.cryptoKeyVersions.get, in roles/cloudkms.viewer) on the recorded name.
 import { defineCheck, type Finding } from "../../src/check.js";
 import type { FindingValue, Fix } from "../../src/model.js";
-
-/** projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/V (resources.proto CryptoKeyVersion.name). */
-const VERSION_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/keyRings\/([^/]+)\/cryptoKeys\/([^/]+)\/cryptoKeyVersions\/([^/]+)$/;
+import { keyReference } from "../../src/storage/key-reference.js";
 
 export default defineCheck({
   id: "storage.gcp-version",
@@ -58,13 +56,14 @@ export default defineCheck({
     if (stored.unreadable) return { findings: [ctx.report("error", "unreadable", { file: stored.file, reason: stored.unreadable }, { details: where })] };
     if (!stored.barrierKeys) return { findings: [ctx.report("warn", "not-initialised", { file: stored.file }, { cause: "vault_not_initialized", details: where })] };
     // Vault 1.15+ seal HA records "multiseal" and one slot per seal (src/storage/blob-info.ts): the gcpckms slot is ours.
-    const slot = stored.sealType === "multiseal" ? (stored.barrierKeys.slots ?? []).find((s) => VERSION_NAME.test(s.keyInfo?.keyId ?? "")) : stored.barrierKeys;
+    const slot = stored.sealType === "multiseal" ? (stored.barrierKeys.slots ?? []).find((s) => keyReference(s).kind === "gcpckms") : stored.barrierKeys;
     if (stored.sealType && stored.sealType !== "gcpckms" && !(stored.sealType === "multiseal" && slot)) {
       return { findings: [ctx.report("fail", "seal-type-differs", { stored: stored.sealType }, { cause: "seal_migration_error", details: { ...where, stored_seal_type: stored.sealType } })] };
     }
     const recorded = slot?.keyInfo?.keyId ?? "";
-    const m = VERSION_NAME.exec(recorded);
-    if (!m) {
+    // The version's resource name, split (src/storage/key-reference.ts).
+    const ref = slot ? keyReference(slot) : undefined;
+    if (ref?.kind !== "gcpckms") {
       // gcpckms.go Decrypt's pre-envelope mechanism GcpCkmsEncrypt (0) records no KeyInfo, hence no version; the
       // check could not look, which is no pass (fail closed).
       if (!recorded && stored.sealType === "gcpckms") {
@@ -72,8 +71,8 @@ export default defineCheck({
       }
       return { findings: [ctx.report("fail", "not-gcp", { keyId: recorded || "(none)" }, { cause: "seal_migration_error", details: where })] };
     }
-    const [, project, location, keyRing, cryptoKey, version] = m as unknown as [string, string, string, string, string, string];
-    const recordedKey = recorded.slice(0, recorded.lastIndexOf("/cryptoKeyVersions/"));
+    const { project, location, keyRing, key: cryptoKey, cryptoKey: recordedKey } = ref;
+    const version = String(ref.version);
     const cfg = ctx.need("gcpckms.config");
     const creds = ctx.fact("gcpckms.credentials");
     const keyFacts = ctx.fact("gcpckms.key");
