@@ -28,7 +28,8 @@ import { join } from "node:path";
 import { EXPLAINS } from "../../src/causes/root-causes.js";
 import { explainText } from "../../src/troubleshoot/index.js";
 import { startGcpEmulator, type GcpEmulator } from "../emulator/gcp/server.js";
-import { loadGcpScenarioFile, type GcpScenario } from "../emulator/gcp/scenario.js";
+import { loadGcpScenarioFile, type GcpScenario, type GcpScenarioFile } from "../emulator/gcp/scenario.js";
+import { rotatedScenario } from "../emulator/gcp/rotated.js";
 import { createTestCa, issueServerCert, type TestCa } from "../emulator/gcp/tls-cert.js";
 import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
@@ -52,7 +53,40 @@ export const GCP_COVERED = [
   "wrong-purpose",
   "metadata-workload-identity",
   "metadata-narrow-scopes",
+  "stored-version-disabled",
+  "stored-version-enabled",
+  "stored-key-drift",
 ] as const;
+
+/**
+ * Rows whose scenario is gcp-healthy tweaked, not a scenario file: the key rotated (version 2 primary) after the
+ * template was initialised, so the stored root key stays wrapped by version 1 (test/emulator/gcp/rotated.ts).
+ * The doctor of these rows reads the storage as it was before the restart (BAO_RAFT_PATH to a copy taken first,
+ * src/storage/stored-seal.ts storageFromConfig): a restart that unseals re-wraps the stored keys with the primary
+ * (openbao v2.6.0 vault/seal_autoseal.go upgradeStoredKeys), and the doctor's question is the one asked before it.
+ */
+const TWEAKED: Record<string, () => GcpScenarioFile> = {
+  "stored-version-disabled": () => tweak("stored-version-disabled", "Rotated (version 2 primary), then version 1, which wrapped the stored root key, DISABLED.", "DISABLED"),
+  "stored-version-enabled": () => tweak("stored-version-enabled", "Rotated (version 2 primary); version 1, which wrapped the stored root key, still ENABLED.", "ENABLED"),
+  "stored-key-drift": () => {
+    const file = loadGcpScenarioFile("healthy");
+    const s = file.gcp;
+    const key = s.keyRings[0]!.keys[0]!;
+    s.keyRings[0]!.keys.push({ ...structuredClone(key), id: `${key.id}-2` });
+    s.bindings.push(...s.bindings.filter((b) => b.resource.endsWith(`/cryptoKeys/${key.id}`)).map((b) => ({ ...b, resource: `${b.resource}-2` })));
+    s.seal = { ...s.seal, crypto_key: `${key.id}-2` };
+    return { name: "gcp-stored-key-drift", description: "crypto_key switched to a second, healthy key of the same ring; the stored root key stays wrapped by the first.", gcp: s };
+  },
+};
+
+function tweak(name: string, description: string, oldState: "DISABLED" | "ENABLED"): GcpScenarioFile {
+  const healthy = loadGcpScenarioFile("healthy");
+  return { name: `gcp-${name}`, description, gcp: rotatedScenario(healthy.gcp, oldState) };
+}
+
+function scenarioFile(name: string): GcpScenarioFile {
+  return TWEAKED[name]?.() ?? loadGcpScenarioFile(name);
+}
 
 /** Staged fresh (init against the scenario itself): a key's purpose is fixed at creation (https://cloud.google.com/kms/docs/algorithms). */
 const FRESH = new Set<string>(["wrong-purpose"]);
@@ -69,7 +103,7 @@ const RESTART_DEADLINE_MS = 20_000;
  */
 const ROW_DEADLINE_MS: Record<string, number> = { unavailable: 80_000 };
 
-interface Shared {
+export interface Shared {
   ca: TestCa;
   caFile: string;
   tls: { certPem: string; keyPem: string; caPem: string };
@@ -163,11 +197,13 @@ async function stage(shared: Shared, scenario: GcpScenario, home: string): Promi
 /** Observes one restart (or a fresh init + restart) of the server under `dir` against `scenario`. */
 async function runRow(bao: string, shared: Shared, name: string, template: string, root: string, runDoctor: DoctorRun): Promise<ConformanceRow> {
   const started = Date.now();
-  const file = loadGcpScenarioFile(name);
+  const file = scenarioFile(name);
   const dir = join(root, `gcp-${name}`);
   const fresh = FRESH.has(name);
   if (fresh) mkdirSync(join(dir, "data"), { recursive: true });
   else cpSync(template, dir, { recursive: true });
+  const before = name in TWEAKED ? join(root, `gcp-${name}-before-restart`) : undefined;
+  if (before) cpSync(join(dir, "data"), before, { recursive: true });
   const staged = await stage(shared, file.gcp, dir);
   let row: ConformanceRow;
   try {
@@ -203,13 +239,13 @@ async function runRow(bao: string, shared: Shared, name: string, template: strin
     const errorLine = initError ?? (unsealed || !server ? undefined : errorLineOf(server.log(), exitedEarly));
     const explained = errorLine ? explainText(errorLine, { provider: "gcpckms" }) : [];
     const kmsCalls = emu.audit.filter((a) => a.service === "gcp-kms").map((a) => `${a.operation}:${a.result ?? ""}`);
-    const doctor = await runDoctor(config, env);
+    const doctor = await runDoctor(config, before ? { ...env, BAO_RAFT_PATH: before } : env);
     const exitAgrees = unsealed ? doctor.exit === 0 : doctor.exit === 1;
     const openbaoCause = explained[0]?.cause;
     const causeAgrees = unsealed || doctor.exit !== 1 || !errorLine || causesAgree(doctor.cause, openbaoCause);
     row = {
       scenario: `gcp:${name}`,
-      staging: fresh ? "fresh: init against this scenario, then restart" : "restart of the gcp-healthy-initialised server",
+      staging: fresh ? "fresh: init against this scenario, then restart" : before ? `restart of the gcp-healthy-initialised server against gcp-healthy tweaked: ${file.description} The doctor read the storage as it was before the restart` : "restart of the gcp-healthy-initialised server",
       openbao: { unsealed, outcome, errorLine, cause: openbaoCause, kmsCalls: [...new Set(kmsCalls)] },
       doctor,
       agree: exitAgrees && causeAgrees,
@@ -238,36 +274,43 @@ export function gcpRowNames(only?: string[]): string[] {
   return GCP_COVERED.filter((n) => only.includes(`gcp:${n}`));
 }
 
-export async function runGcpRows(bao: string, root: string, runDoctor: DoctorRun, only?: string[], onRow?: (r: ConformanceRow) => void): Promise<ConformanceRow[]> {
-  const names = gcpRowNames(only);
-  if (names.length === 0) return [];
+/** The run-time test CA (its PEM in `root`), the emulator's certificate for cloudkms.googleapis.com, one key seed. */
+export function createShared(root: string): Shared {
   const ca = createTestCa();
   const caFile = join(root, "gcp-test-ca.pem");
   writeFileSync(caFile, ca.certPem);
   // localhost too: the doctor dials the emulator directly and verifies against "localhost" (src/clients/gcp.ts).
   const leaf = issueServerCert(ca, ["cloudkms.googleapis.com", "localhost"]);
-  const shared: Shared = { ca, caFile, tls: { ...leaf, caPem: ca.certPem }, keySeed: randomBytes(32) };
+  return { ca, caFile, tls: { ...leaf, caPem: ca.certPem }, keySeed: randomBytes(32) };
+}
 
+/** A real OpenBao initialised against gcp-healthy through the proxy, then stopped: `<dir>/data` is its raft storage. */
+export async function initialiseGcpTemplate(bao: string, shared: Shared, dir: string): Promise<void> {
+  mkdirSync(join(dir, "data"), { recursive: true });
+  const healthy = loadGcpScenarioFile("healthy").gcp;
+  const staged = await stage(shared, healthy, dir);
+  try {
+    const [api, cluster] = [await freePort(), await freePort()];
+    const server = startServer(bao, writeConfig(dir, api, cluster, healthy.seal), api, staged.env);
+    try {
+      const up = await waitFor(server, 30_000, () => true);
+      if (!up.status) throw new Error(`OpenBao (gcpckms) did not answer on ${server.addr} within 30 s:\n${server.log().slice(-3000)}`);
+      await initialiseAndUnseal(bao, server, staged.env);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await staged.close();
+  }
+}
+
+export async function runGcpRows(bao: string, root: string, runDoctor: DoctorRun, only?: string[], onRow?: (r: ConformanceRow) => void): Promise<ConformanceRow[]> {
+  const names = gcpRowNames(only);
+  if (names.length === 0) return [];
+  const shared = createShared(root);
   // Initialise once against gcp-healthy.
   const template = join(root, "gcp-template");
-  mkdirSync(join(template, "data"), { recursive: true });
-  {
-    const healthy = loadGcpScenarioFile("healthy").gcp;
-    const staged = await stage(shared, healthy, template);
-    try {
-      const [api, cluster] = [await freePort(), await freePort()];
-      const server = startServer(bao, writeConfig(template, api, cluster, healthy.seal), api, staged.env);
-      try {
-        const up = await waitFor(server, 30_000, () => true);
-        if (!up.status) throw new Error(`OpenBao (gcpckms) did not answer on ${server.addr} within 30 s:\n${server.log().slice(-3000)}`);
-        await initialiseAndUnseal(bao, server, staged.env);
-      } finally {
-        await server.stop();
-      }
-    } finally {
-      await staged.close();
-    }
-  }
+  await initialiseGcpTemplate(bao, shared, template);
 
   // Two rows at a time (each has its own emulator, proxy, ports and raft copy), as the awskms rows run.
   // The long row starts first so it overlaps the others; the table keeps GCP_COVERED's order.
