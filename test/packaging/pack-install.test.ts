@@ -17,7 +17,12 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { na
 // npm itself may run on the machine's own Node; the installed bin runs on the Node running this suite
 // (its "#!/usr/bin/env node" line finds the first node on PATH).
 const PATH = [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter);
-const npmEnv = () => baseEnv({ PATH, npm_config_update_notifier: "false", npm_config_loglevel: "error" });
+// npm itself keeps what lets it reach the registry on this machine: its CA bundle, proxy and npm_config_* settings
+// (installing a tarball resolves its dependencies afresh, so some may not be in npm's cache). The doctor's own runs
+// (runBin below) get baseEnv alone.
+const REGISTRY_ACCESS = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|no_proxy|npm_config_.*)$/i;
+const registryAccess = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => REGISTRY_ACCESS.test(k)));
+const npmEnv = () => baseEnv({ ...registryAccess(), PATH, npm_config_update_notifier: "false", npm_config_loglevel: "error" });
 
 let work: string;
 let tarball: string;
