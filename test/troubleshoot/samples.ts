@@ -356,6 +356,12 @@ export const RULE_SAMPLES: RuleSample[] = [
     text: "AADSTS7000222: The provided client secret keys for app '00000000-0000-0000-0000-000000000000' are expired.",
   },
   {
+    rule: "azure.wrong_tenant",
+    cause: "wrong_tenant",
+    source: "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (AADSTS90002 InvalidTenantName)",
+    text: `{"error":"invalid_tenant","error_description":"AADSTS90002: Tenant '00000000-0000-0000-0000-000000000001' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.","error_codes":[90002]}`,
+  },
+  {
     rule: "azure.wrong_resource",
     cause: "seal_config_error",
     source: "https://github.com/hashicorp/vault-helm/issues/801",
