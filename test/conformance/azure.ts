@@ -47,6 +47,7 @@ interface AzureRow {
 export const AZURE_ROWS: Record<string, AzureRow> = {
   healthy: { scenario: "healthy", what: "client secret, key enabled, get/wrapKey/unwrapKey granted" },
   "key-disabled": { scenario: "key-disabled", what: "the key (its only version) disabled after init" },
+  "older-version-disabled": { scenario: "older-version-disabled", what: "rotated; the recorded (older) version disabled, the latest enabled" },
   "no-unwrap-permission": { scenario: "no-permission", what: "access policy grants get and list only: no wrapKey/unwrapKey" },
   "expired-secret": { scenario: "expired-secret", what: "the app's client secret expired (AADSTS7000222)" },
   "wrong-tenant": { scenario: "healthy", tenant: "00000000-0000-0000-0000-000000000001", what: "tenant_id names a tenant Entra ID does not know (AADSTS90002)" },
