@@ -8,9 +8,13 @@
 // through MSAL for Go to login.microsoftonline.com. So OpenBao gets HTTPS_PROXY = a loopback CONNECT proxy
 // (test/support/connect-proxy.ts) that tunnels exactly those two host:443 pairs to the emulator and refuses anything
 // else; the emulator presents a certificate for both names signed by a CA made at run time, which Go trusts
-// through SSL_CERT_FILE. Observed requests on login.microsoftonline.com (MSAL authority validation, then the
-// tenant's OpenID configuration, then the token): see AZURE_LOGIN_PATHS below; the emulator serves them
-// (test/emulator/azure/server.ts). The harness asserts after every row that the proxy saw no other target.
+// through SSL_CERT_FILE. Observed, in order (logged at the emulator): GET https://<vault>.vault.azure.net/keys/
+// <key>/?api-version=7.4 without a token (the 401 challenge); on login.microsoftonline.com MSAL for Go's authority
+// validation GET /common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/
+// <tenant>/oauth2/v2.0/authorize, then GET /<tenant>/v2.0/.well-known/openid-configuration, then POST
+// /<tenant>/oauth2/v2.0/token; then GetKey, UnwrapKey of the recorded version (…/keys/<key>/<version>/unwrapkey)
+// and WrapKey (…/keys/<key>/wrapkey). The emulator serves all of them (test/emulator/azure/server.ts). The
+// harness asserts after every row that the proxy saw no other target.
 //
 // Credentials. Client secret only, in the seal stanza. No AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET
 // (the wrapper reads them first, SetConfig), and no AZURE_AUTHORITY_HOST for OpenBao (its token requests must
@@ -49,6 +53,12 @@ export const AZURE_ROWS: Record<string, AzureRow> = {
   "key-disabled": { scenario: "key-disabled", what: "the key (its only version) disabled after init" },
   "older-version-disabled": { scenario: "older-version-disabled", what: "rotated; the recorded (older) version disabled, the latest enabled" },
   "no-unwrap-permission": { scenario: "no-permission", what: "access policy grants get and list only: no wrapKey/unwrapKey" },
+  "key-missing": { scenario: "key-missing", what: "no key of key_name in the vault (KeyNotFound)" },
+  "no-get-permission": { scenario: "no-get", what: "access policy grants wrapKey/unwrapKey but not get: the start-up GetKey is refused" },
+  "rbac-no-permission": { scenario: "no-permission-rbac", what: "RBAC vault; the app's role grants no key data actions Vault needs (ForbiddenByRbac)" },
+  firewall: { scenario: "firewall", what: "the vault's firewall denies the caller's address (ForbiddenByFirewall)" },
+  "vault-other-tenant": { scenario: "vault-other-tenant", what: "the vault belongs to another tenant than the credential (AKV10032 Invalid issuer)" },
+  "conditional-access": { scenario: "conditional-access", what: "Conditional Access blocks the app's sign-in (AADSTS53003)" },
   "expired-secret": { scenario: "expired-secret", what: "the app's client secret expired (AADSTS7000222)" },
   "wrong-tenant": { scenario: "healthy", tenant: "00000000-0000-0000-0000-000000000001", what: "tenant_id names a tenant Entra ID does not know (AADSTS90002)" },
 };

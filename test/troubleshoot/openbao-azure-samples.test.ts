@@ -24,7 +24,10 @@ const samples: OpenBaoSample[] = readFileSync(new URL("../../fixtures/logs/openb
 
 describe("OpenBao 2.6 azurekeyvault log text", () => {
   it("covers every failing azure conformance row", () => {
-    expect(samples.map((s) => s.scenario).sort()).toEqual(["expired-secret", "key-disabled", "no-unwrap-permission", "older-version-disabled", "wrong-tenant"]);
+    expect(samples.map((s) => s.scenario).sort()).toEqual([
+      "conditional-access", "expired-secret", "firewall", "key-disabled", "key-missing", "no-get-permission", "no-unwrap-permission",
+      "older-version-disabled", "rbac-no-permission", "vault-other-tenant", "wrong-tenant",
+    ]);
   });
 
   it.each(samples.map((s) => [s.scenario, s] as const))("%s", async (_scenario, s) => {
@@ -34,8 +37,15 @@ describe("OpenBao 2.6 azurekeyvault log text", () => {
     expect(report.matches[0]?.cause).toBe(s.cause);
   });
 
-  it("reads an unknown tenant as the wrong tenant, not a wrong secret", () => {
-    const s = samples.find((x) => x.scenario === "wrong-tenant")!;
-    expect(explainText(s.text, { provider: "azurekeyvault" })[0]).toMatchObject({ ruleId: "azure.wrong_tenant", cause: "wrong_tenant" });
+  it("reads an unknown tenant (AADSTS90002) and a token of another tenant (AKV10032) as the wrong tenant, not a wrong secret", () => {
+    for (const scenario of ["wrong-tenant", "vault-other-tenant"]) {
+      const s = samples.find((x) => x.scenario === scenario)!;
+      expect(explainText(s.text, { provider: "azurekeyvault" })[0]).toMatchObject({ ruleId: "azure.wrong_tenant", cause: "wrong_tenant" });
+    }
+  });
+
+  it("reads a Conditional Access block (AADSTS53003) as denied, not as a bad secret", () => {
+    const s = samples.find((x) => x.scenario === "conditional-access")!;
+    expect(explainText(s.text, { provider: "azurekeyvault" })[0]).toMatchObject({ ruleId: "azure.conditional_access", cause: "permission_denied" });
   });
 });
