@@ -218,7 +218,9 @@ export async function startAzureEmulator(scenario: AzureScenario, opts: AzureEmu
     if (!tenant) return false;
     const base = publicBase(req);
     // MSAL's authority validation (instance discovery), asked of login.microsoftonline.com before the tenant's
-    // OpenID configuration: GET /common/discovery/instance?api-version=1.1&authorization_endpoint=…
+    // OpenID configuration: GET /common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.
+    // microsoftonline.com/<tenant>/oauth2/v2.0/authorize (observed from OpenBao 2.6.2's MSAL for Go). The answer
+    // names the tenant's discovery document and the cloud's host aliases (tenant_discovery_endpoint, metadata[]).
     if (tenant === "common" && a === "discovery" && b === "instance" && req.method === "GET") {
       const host = new URL(base).host;
       const asked = new URL(req.url ?? "/", base).searchParams.get("authorization_endpoint") ?? "";
@@ -313,8 +315,10 @@ export async function startAzureEmulator(scenario: AzureScenario, opts: AzureEmu
   function vaultAuth(req: IncomingMessage, res: ServerResponse): IssuedToken | undefined {
     const auth = req.headers.authorization;
     // Reached under the vault's public name (through the conformance proxy), the challenge names Entra ID as the
-    // real one does (authorization="https://login.windows.net/{tenant}"); clients take only the tenant from it.
-    const authority = publicBase(req) === base ? base : "https://login.windows.net";
+    // real one does (authorization="https://login.microsoftonline.com/{tenant}", resource="https://vault.azure.net":
+    // a Key Vault 401 logged in https://github.com/Azure/azure-sdk-for-js/issues/31094); clients take only the
+    // tenant from it (and check that the resource's host is a suffix of the vault's).
+    const authority = publicBase(req) === base ? base : "https://login.microsoftonline.com";
     const challenge = { "www-authenticate": `Bearer authorization="${authority}/${scenario.vault.tenantId}", resource="${KV_AUDIENCE}"` };
     if (!auth?.startsWith("Bearer ")) {
       kvError(res, 401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", undefined, challenge);
