@@ -13,7 +13,7 @@ const ENGINE_CHECKS = [
 ];
 
 /** Engine checks reported after the seal types' own: the stored root key's wrapping key comes after the configured key's checks. */
-const LATE_ENGINE_CHECKS = ["storage.wrapping-key", "storage.transit-version", "storage.gcp-version"];
+const LATE_ENGINE_CHECKS = ["storage.wrapping-key", "storage.transit-version", "storage.gcp-version", "storage.azure-version"];
 
 type Entry = readonly [string, CheckLoader];
 

@@ -24,6 +24,7 @@ import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./r
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
 import { GCP_COVERED, GCP_NOT_COVERED, runGcpRows } from "./gcp.js";
 import { runStoredRows, STORED_ROWS } from "./stored.js";
+import { AZURE_NOT_COVERED, AZURE_ROWS, runAzureRows } from "./azure.js";
 
 /** Scenarios a real OpenBao 2.6 can live through here, in table order. */
 export const COVERED = [
@@ -223,7 +224,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, concurrency: { type: "string" }, out: { type: "string" } } });
   const bao = peerBinary("bao");
   const only = values.only?.length ? values.only.flatMap((o) => o.split(",")) : undefined;
-  const names = only ? only.filter((n) => !n.startsWith("transit") && !n.startsWith("gcp") && !n.startsWith("stored")) : COVERED;
+  const names = only ? only.filter((n) => !n.startsWith("transit") && !n.startsWith("gcp") && !n.startsWith("stored") && !n.startsWith("azure")) : COVERED;
   const root = mkdtempSync(join(tmpdir(), "vkd-conformance-"));
   const t0 = Date.now();
   try {
@@ -254,22 +255,28 @@ async function main(): Promise<number> {
     ).catch((err: Error): ConformanceRow[] => [
       { scenario: "gcp:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
     ]);
+    // The azurekeyvault seal: OpenBao dials <vault>.vault.azure.net and login.microsoftonline.com through the proxy.
+    const azureRows = only && !only.some((n) => n.startsWith("azure")) ? [] : await runAzureRows(bao, root, runDoctor, only, (row) =>
+      process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`),
+    ).catch((err: Error): ConformanceRow[] => [
+      { scenario: "azure:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
+    ]);
     // The key that wrapped the stored root key (test/conformance/stored.ts).
     const storedRows = only && !only.some((n) => n.startsWith("stored")) ? [] : await runStoredRows(bao, root, runDoctor, only).catch((err: Error): ConformanceRow[] => [
       { scenario: "stored:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
     ]);
     for (const row of storedRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
-    const rows = [...awsRows, ...transitRows, ...gcpRows, ...storedRows];
+    const rows = [...awsRows, ...transitRows, ...gcpRows, ...azureRows, ...storedRows];
     const version = (await runBao(bao, ["version"], { PATH: process.env.PATH }, 10_000)).stdout.trim();
     const report: ConformanceReport = {
       judge: version,
       target: DOCTOR_TARGET,
-      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed; gcp:* (${GCP_COVERED.length} rows): initialised once against gcp-healthy through a loopback CONNECT proxy for cloudkms.googleapis.com:443 (test CA made at run time), restarted against each scenario (same key version names, same material), gcp:wrong-purpose initialised fresh against itself; stored:* (${STORED_ROWS.length} rows): the stored root key's wrapping key (test/conformance/stored.ts)`,
+      staging: `initialised once against the healthy scenario, restarted against each scenario (same key ARN, same key material); asymmetric-key initialised fresh against itself; transit:* (${TRANSIT_ROWS.length} rows): a second OpenBao with seal "transit" initialised once against a real OpenBao dev server's transit engine, restarted with the stanza or the upstream changed; gcp:* (${GCP_COVERED.length} rows): initialised once against gcp-healthy through a loopback CONNECT proxy for cloudkms.googleapis.com:443 (test CA made at run time), restarted against each scenario (same key version names, same material), gcp:wrong-purpose initialised fresh against itself; azure:* (${Object.keys(AZURE_ROWS).length} rows): initialised once against the azure healthy scenario through a loopback CONNECT proxy for the vault host and login.microsoftonline.com (test CA made at run time), restarted against each scenario (same key versions); stored:* (${STORED_ROWS.length} rows): the stored root key's wrapping key (test/conformance/stored.ts)`,
       durationMs: Date.now() - t0,
       agreed: rows.filter((r) => r.agree).length,
       disagreed: rows.filter((r) => !r.agree).length,
       rows,
-      notCovered: { ...NOT_COVERED, ...Object.fromEntries(Object.entries(GCP_NOT_COVERED).map(([k, v]) => [`gcp:${k}`, v])) },
+      notCovered: { ...NOT_COVERED, ...Object.fromEntries(Object.entries(GCP_NOT_COVERED).map(([k, v]) => [`gcp:${k}`, v])), ...Object.fromEntries(Object.entries(AZURE_NOT_COVERED).map(([k, v]) => [`azure:${k}`, v])) },
     };
     const md = renderMarkdown(report);
     if (!values.only?.length) {

@@ -60,7 +60,7 @@ describe("backoff", () => {
       "awskms.region-key", "awskms.credentials", "awskms.identity", "awskms.key-state", "awskms.round-trip",
       "gcpckms.config", "gcpckms.credentials", "gcpckms.api-enabled", "gcpckms.key", "gcpckms.permissions", "gcpckms.round-trip",
       // Runs only when Vault's storage was read (when: "storage"); then the stored root key's wrapping key blocks the start.
-      "storage.wrapping-key", "storage.transit-version", "storage.gcp-version",
+      "storage.wrapping-key", "storage.transit-version", "storage.gcp-version", "storage.azure-version",
     ]);
     expect(ids(gateSelection({ failOn: "fail", vaultAddrFlag: true }))).toContain("vault.status");
     expect(ids(gateSelection({ failOn: "warn", vaultAddrFlag: false }))).toEqual(expect.arrayContaining(["awskms.rotation", "awskms.deletion-protection", "gcpckms.rotation"]));

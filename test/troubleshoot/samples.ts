@@ -356,6 +356,24 @@ export const RULE_SAMPLES: RuleSample[] = [
     text: "AADSTS7000222: The provided client secret keys for app '00000000-0000-0000-0000-000000000000' are expired.",
   },
   {
+    rule: "azure.wrong_tenant",
+    cause: "wrong_tenant",
+    source: "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (AADSTS90002 InvalidTenantName)",
+    text: `{"error":"invalid_tenant","error_description":"AADSTS90002: Tenant '00000000-0000-0000-0000-000000000001' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.","error_codes":[90002]}`,
+  },
+  {
+    rule: "azure.wrong_tenant",
+    cause: "wrong_tenant",
+    source: "https://github.com/Azure/azure-sdk-for-js/issues/12539 (AKV10032 from Key Vault for a token of another tenant)",
+    text: "RestError: AKV10032: Invalid issuer. Expected one of https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/, found https://sts.windows.net/1ff9bcf8-6255-4717-b000-000000000000/.",
+  },
+  {
+    rule: "azure.conditional_access",
+    cause: "permission_denied",
+    source: "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (AADSTS53003 BlockedByConditionalAccess)",
+    text: `{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.","error_codes":[53003]}`,
+  },
+  {
     rule: "azure.wrong_resource",
     cause: "seal_config_error",
     source: "https://github.com/hashicorp/vault-helm/issues/801",

@@ -88,14 +88,49 @@ export const azureRules = defineRules([
     providers: ["azurekeyvault"],
     title: "Microsoft Entra ID rejected the client credentials",
     explanation: "The client secret is wrong, the app registration (client_id) does not exist in this tenant, or tenant_id is wrong.",
-    patterns: [/AADSTS7000215/, /AADSTS700016/, /AADSTS90002/, /Invalid client secret provided/, /ClientSecretCredential authentication failed/],
-    unless: [/AADSTS7000222/],
+    patterns: [/AADSTS7000215/, /AADSTS700016/, /Invalid client secret provided/, /ClientSecretCredential authentication failed/],
+    unless: [/AADSTS7000222/, /AADSTS900?02[^0-9]/, /AADSTS900023/, /AADSTS53003/],
     score: 88,
     fix: (e) => ({
       summary: "Check tenant_id/client_id and create a new client secret for the app registration (AZURE_CLIENT_SECRET / client_secret).",
       commands: [`az ad app credential reset --id ${valueOr(e, "appId", "<CLIENT_ID>")} --append`],
     }),
     sources: ["https://github.com/hashicorp/vault/issues/29503"],
+  },
+  {
+    // OpenBao 2.6 (azidentity ClientSecretCredential → MSAL for Go) asks the tenant's OpenID configuration first and
+    // prints Entra ID's body: "ClientSecretCredential: unable to resolve an endpoint: http call(https://login.
+    // microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration)(GET) error: reply status code was 400:
+    // {"error":"invalid_tenant","error_description":"AADSTS90002: Tenant '<tenant>' not found. …"}"
+    // (fixtures/logs/openbao-2.6-azurekeyvault.jsonl). AADSTS90002 / 900023: Entra ID authentication error codes.
+    id: "azure.wrong_tenant",
+    cause: "wrong_tenant",
+    providers: ["azurekeyvault"],
+    title: "Microsoft Entra ID does not know the tenant",
+    explanation: "tenant_id (or AZURE_TENANT_ID) names no tenant Entra ID knows (AADSTS90002) or is not a valid tenant identifier (AADSTS900023): the credential cannot even find its token endpoint.",
+    // AKV10032: Key Vault took a token from another tenant than the vault's (the credential's tenant_id is not the
+    // vault's): "Invalid issuer. Expected one of https://sts.windows.net/<vault tenant>/, found https://sts.windows.net/<token tenant>/".
+    patterns: [/AADSTS90002[^0-9]/, /AADSTS900023/, /"error"\s*:\s*"invalid_tenant"/, /AKV10032: Invalid issuer\. Expected one of/],
+    score: 92,
+    fix: (e) => ({
+      summary: "Set tenant_id to the directory (tenant) id the vault belongs to.",
+      commands: [`az keyvault show --name ${valueOr(e, "vaultName", "<KEY_VAULT_NAME>")} --query properties.tenantId -o tsv`],
+    }),
+    sources: ["https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes", "https://github.com/Azure/azure-sdk-for-js/issues/12539", "https://github.com/MicrosoftDocs/azure-docs/issues/75410"],
+  },
+  {
+    id: "azure.conditional_access",
+    cause: "permission_denied",
+    providers: ["azurekeyvault"],
+    title: "Conditional Access blocks the app's sign-in",
+    explanation: "AADSTS53003: a Conditional Access policy of the tenant does not allow this service principal to get tokens (from where Vault runs); the secret itself is fine.",
+    patterns: [/AADSTS53003/],
+    score: 92,
+    fix: (e) => ({
+      summary: "Exclude the app's service principal from the blocking Conditional Access policy (or allow Vault's network location / use a workload identity the policy allows); the sign-in logs name the policy.",
+      commands: [`az ad sp show --id ${valueOr(e, "appId", "<CLIENT_ID>")} --query id -o tsv`],
+    }),
+    sources: ["https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (AADSTS53003 BlockedByConditionalAccess)"],
   },
   {
     id: "azure.expired_client_secret",

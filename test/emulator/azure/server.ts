@@ -155,11 +155,22 @@ function kvError(res: ServerResponse, status: number, code: string, message: str
   json(res, status, { error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } }, headers);
 }
 
-export async function startAzureEmulator(scenario: AzureScenario): Promise<AzureEmulator> {
-  const cert = createSelfSignedCert();
+/** Key material by "<key name>/<version index>", shared across emulators so a blob wrapped by one opens in the next. */
+export type AzureKeyStore = Map<string, { id: string; privateKey: KeyObject; n: string; e: string }>;
+
+export interface AzureEmulatorOptions {
+  /** A certificate (and the CA that signed it) instead of the self-signed one: the conformance harness serves
+   * <vault>.vault.azure.net and login.microsoftonline.com through its CONNECT proxy with a run-time CA. */
+  tls?: { certPem: string; keyPem: string; caPem: string };
+  /** RSA versions are taken from here when present and stored here when made. */
+  keyStore?: AzureKeyStore;
+}
+
+export async function startAzureEmulator(scenario: AzureScenario, opts: AzureEmulatorOptions = {}): Promise<AzureEmulator> {
+  const cert = opts.tls ?? createSelfSignedCert();
   const dir = mkdtempSync(join(tmpdir(), "vkd-azure-"));
   const caFile = join(dir, "ca.pem");
-  writeFileSync(caFile, cert.certPem);
+  writeFileSync(caFile, opts.tls?.caPem ?? cert.certPem);
   const tokens = new Map<string, IssuedToken>();
   const requests: string[] = [];
   const now = () => Math.floor(Date.now() / 1000);
@@ -174,14 +185,22 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
         const j = publicKey.export({ format: "jwk" }) as { x: string; y: string };
         return { id, jwk: { kty: "EC", crv: "P-256", x: j.x, y: j.y }, attrs, created: now() - 86_400 * (k.versions.length - i) };
       }
+      const stored = opts.keyStore?.get(`${k.name}/${i}`);
+      if (stored) return { id: stored.id, privateKey: stored.privateKey, jwk: { kty: k.kty ?? "RSA", n: stored.n, e: stored.e }, attrs, created: now() - 86_400 * (k.versions.length - i) };
       const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       const j = publicKey.export({ format: "jwk" }) as { n: string; e: string };
+      opts.keyStore?.set(`${k.name}/${i}`, { id, privateKey, n: j.n, e: j.e });
       return { id, privateKey, jwk: { kty: k.kty ?? "RSA", n: j.n, e: j.e }, attrs, created: now() - 86_400 * (k.versions.length - i) };
     });
     keys.set(k.name, versions);
   }
 
   let base = "";
+  /** https://<Host> when a request came under a public name (the conformance proxy), else the loopback base. */
+  const publicBase = (req: IncomingMessage): string => {
+    const host = String(req.headers.host ?? "").toLowerCase();
+    return /^[a-z0-9.-]+\.(azure\.net|microsoftonline\.com)(:443)?$/.test(host) ? `https://${host.replace(/:443$/, "")}` : base;
+  };
   const vaultResourceId = `/subscriptions/${scenario.subscriptionId}/resourceGroups/${scenario.vault.resourceGroup}/providers/Microsoft.KeyVault/vaults/${scenario.vault.name}`;
 
   function issue(aud: string, oid: string, appid: string, tid: string): { token: string; expiresIn: number } {
@@ -197,6 +216,22 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
   async function entra(req: IncomingMessage, res: ServerResponse, path: string[]): Promise<boolean> {
     const [tenant, a, b, c] = path;
     if (!tenant) return false;
+    const base = publicBase(req);
+    // MSAL's authority validation (instance discovery), asked of login.microsoftonline.com before the tenant's
+    // OpenID configuration: GET /common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.
+    // microsoftonline.com/<tenant>/oauth2/v2.0/authorize (observed from OpenBao 2.6.2's MSAL for Go). The answer
+    // names the tenant's discovery document and the cloud's host aliases (tenant_discovery_endpoint, metadata[]).
+    if (tenant === "common" && a === "discovery" && b === "instance" && req.method === "GET") {
+      const host = new URL(base).host;
+      const asked = new URL(req.url ?? "/", base).searchParams.get("authorization_endpoint") ?? "";
+      const askedTenant = (() => { try { return new URL(asked).pathname.split("/")[1] ?? "common"; } catch { return "common"; } })();
+      json(res, 200, {
+        tenant_discovery_endpoint: `${base}/${askedTenant}/v2.0/.well-known/openid-configuration`,
+        "api-version": "1.1",
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+      });
+      return true;
+    }
     const known = scenario.tenants[tenant];
     if (a === "v2.0" && b === ".well-known" && c === "openid-configuration") {
       if (!known) {
@@ -279,7 +314,12 @@ export async function startAzureEmulator(scenario: AzureScenario): Promise<Azure
   // ---- Key Vault data plane ----
   function vaultAuth(req: IncomingMessage, res: ServerResponse): IssuedToken | undefined {
     const auth = req.headers.authorization;
-    const challenge = { "www-authenticate": `Bearer authorization="${base}/${scenario.vault.tenantId}", resource="${KV_AUDIENCE}"` };
+    // Reached under the vault's public name (through the conformance proxy), the challenge names Entra ID as the
+    // real one does (authorization="https://login.microsoftonline.com/{tenant}", resource="https://vault.azure.net":
+    // a Key Vault 401 logged in https://github.com/Azure/azure-sdk-for-js/issues/31094); clients take only the
+    // tenant from it (and check that the resource's host is a suffix of the vault's).
+    const authority = publicBase(req) === base ? base : "https://login.microsoftonline.com";
+    const challenge = { "www-authenticate": `Bearer authorization="${authority}/${scenario.vault.tenantId}", resource="${KV_AUDIENCE}"` };
     if (!auth?.startsWith("Bearer ")) {
       kvError(res, 401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", undefined, challenge);
       return undefined;
