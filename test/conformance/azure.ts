@@ -36,7 +36,7 @@ import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy.j
 import { assertLoopbackOnly } from "./loopback-guard.js";
 import { causesAgree } from "./gcp.js";
 import { errorLineOf, freePort, initialiseAndUnseal, startServer, waitFor } from "./openbao.js";
-import type { ConformanceRow } from "./report.js";
+import { harnessErrorRow, pool, type ConformanceRow } from "./report.js";
 import type { DoctorRun } from "./transit.js";
 
 interface AzureRow {
@@ -265,24 +265,9 @@ export async function runAzureRows(bao: string, root: string, runDoctor: DoctorR
     }
   }
 
-  const rows: ConformanceRow[] = new Array(names.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const i = next++;
-      const name = names[i]!;
-      const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error): ConformanceRow => ({
-        scenario: `azure:${name}`,
-        staging: "",
-        openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] },
-        doctor: { exit: null, stderr: "" },
-        agree: false,
-        durationMs: 0,
-      }));
-      onRow?.(row);
-      rows[i] = row;
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  return rows;
+  return pool(names, 2, async (name) => {
+    const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error) => harnessErrorRow(`azure:${name}`, err));
+    onRow?.(row);
+    return row;
+  });
 }

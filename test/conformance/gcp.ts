@@ -34,7 +34,7 @@ import { createTestCa, issueServerCert, type TestCa } from "../emulator/gcp/tls-
 import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
 import { errorLineOf, freePort, initialiseAndUnseal, runBao, startServer, waitFor } from "./openbao.js";
-import type { ConformanceRow } from "./report.js";
+import { harnessErrorRow, pool, type ConformanceRow } from "./report.js";
 import type { DoctorRun } from "./transit.js";
 
 /** gcp-* scenarios a real OpenBao 2.6 lives through here, in table order (row names are "gcp:<scenario>"). */
@@ -316,23 +316,11 @@ export async function runGcpRows(bao: string, root: string, runDoctor: DoctorRun
   // The long row starts first so it overlaps the others; the table keeps GCP_COVERED's order.
   const rows: ConformanceRow[] = new Array(names.length);
   const order = names.map((_, i) => i).sort((a, b) => (ROW_DEADLINE_MS[names[b]!] ?? 0) - (ROW_DEADLINE_MS[names[a]!] ?? 0));
-  let next = 0;
-  const worker = async () => {
-    while (next < order.length) {
-      const i = order[next++]!;
-      const name = names[i]!;
-      const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error): ConformanceRow => ({
-        scenario: `gcp:${name}`,
-        staging: "",
-        openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] },
-        doctor: { exit: null, stderr: "" },
-        agree: false,
-        durationMs: 0,
-      }));
-      onRow?.(row);
-      rows[i] = row;
-    }
-  };
-  await Promise.all([worker(), worker()]);
+  await pool(order, 2, async (i) => {
+    const name = names[i]!;
+    const row = await runRow(bao, shared, name, template, root, runDoctor).catch((err: Error) => harnessErrorRow(`gcp:${name}`, err));
+    onRow?.(row);
+    rows[i] = row;
+  });
   return rows;
 }

@@ -20,7 +20,7 @@ import { explainText } from "../../src/troubleshoot/index.js";
 import { peerBinary } from "../support/peers.js";
 import { assertLoopbackOnly } from "./loopback-guard.js";
 import { errorLineOf, freePort, initialiseAndUnseal, runBao, serverEnv, startServer, waitFor, writeServerConfig, type SealStanza } from "./openbao.js";
-import { renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
+import { harnessErrorRow, pool, renderMarkdown, type ConformanceRow, type ConformanceReport } from "./report.js";
 import { runTransitRows, TRANSIT_ROWS } from "./transit.js";
 import { GCP_COVERED, GCP_NOT_COVERED, runGcpRows } from "./gcp.js";
 import { runStoredRows, STORED_ROWS } from "./stored.js";
@@ -206,19 +206,7 @@ async function runScenario(bao: string, name: string, template: string, root: st
   }
 }
 
-async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
+const logRow = (row: ConformanceRow) => process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, concurrency: { type: "string" }, out: { type: "string" } } });
@@ -232,40 +220,25 @@ async function main(): Promise<number> {
     process.stderr.write(`conformance: initialising OpenBao once against the "healthy" emulator\n`);
     const template = await initTemplate(bao, root);
     return await pool(names, Number(values.concurrency ?? 2), async (name) => {
-      const row = await runScenario(bao, name, template, root).catch((err: Error): ConformanceRow => ({
-        scenario: name,
-        staging: "",
-        openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] },
-        doctor: { exit: null, stderr: "" },
-        agree: false,
-        durationMs: 0,
-      }));
-      process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${name} (${Math.round(row.durationMs / 1000)} s)\n`);
+      const row = await runScenario(bao, name, template, root).catch((err: Error) => harnessErrorRow(name, err));
+      logRow(row);
       return row;
     });
     })();
+    // Each family of rows runs when --only names it (or always without --only); a family that cannot stage is one
+    // failing row, never a silent gap.
+    const family = async (prefix: string, run: () => Promise<ConformanceRow[]>): Promise<ConformanceRow[]> =>
+      only && !only.some((n) => n.startsWith(prefix)) ? [] : run().catch((err: Error) => [harnessErrorRow(`${prefix}:*`, err)]);
     // The transit seal: a real OpenBao dev server as the transit engine, a second OpenBao as the judge.
-    const transitRows = only && !only.some((n) => n.startsWith("transit")) ? [] : await runTransitRows(bao, root, runDoctor, only).catch((err: Error): ConformanceRow[] => [
-      { scenario: "transit:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
-    ]);
-    for (const row of transitRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
+    const transitRows = await family("transit", () => runTransitRows(bao, root, runDoctor, only));
+    for (const row of transitRows) logRow(row);
     // The gcpckms seal: OpenBao dials cloudkms.googleapis.com:443 through a loopback CONNECT proxy to the emulator.
-    const gcpRows = only && !only.some((n) => n.startsWith("gcp")) ? [] : await runGcpRows(bao, root, runDoctor, only, (row) =>
-      process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`),
-    ).catch((err: Error): ConformanceRow[] => [
-      { scenario: "gcp:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
-    ]);
+    const gcpRows = await family("gcp", () => runGcpRows(bao, root, runDoctor, only, logRow));
     // The azurekeyvault seal: OpenBao dials <vault>.vault.azure.net and login.microsoftonline.com through the proxy.
-    const azureRows = only && !only.some((n) => n.startsWith("azure")) ? [] : await runAzureRows(bao, root, runDoctor, only, (row) =>
-      process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`),
-    ).catch((err: Error): ConformanceRow[] => [
-      { scenario: "azure:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
-    ]);
+    const azureRows = await family("azure", () => runAzureRows(bao, root, runDoctor, only, logRow));
     // The key that wrapped the stored root key (test/conformance/stored.ts).
-    const storedRows = only && !only.some((n) => n.startsWith("stored")) ? [] : await runStoredRows(bao, root, runDoctor, only).catch((err: Error): ConformanceRow[] => [
-      { scenario: "stored:*", staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 },
-    ]);
-    for (const row of storedRows) process.stderr.write(`conformance: ${row.agree ? "agree   " : "DISAGREE"} ${row.scenario} (${Math.round(row.durationMs / 1000)} s)\n`);
+    const storedRows = await family("stored", () => runStoredRows(bao, root, runDoctor, only));
+    for (const row of storedRows) logRow(row);
     const rows = [...awsRows, ...transitRows, ...gcpRows, ...azureRows, ...storedRows];
     const version = (await runBao(bao, ["version"], { PATH: process.env.PATH }, 10_000)).stdout.trim();
     const report: ConformanceReport = {

@@ -19,6 +19,26 @@ export interface ConformanceReport {
   notCovered: Record<string, string>;
 }
 
+/** The row of a scenario (or a whole family, `gcp:*`) whose staging failed: never an agreement. */
+export function harnessErrorRow(scenario: string, err: Error): ConformanceRow {
+  return { scenario, staging: "", openbao: { unsealed: false, outcome: `harness error: ${err.message}`, kmsCalls: [] }, doctor: { exit: null, stderr: "" }, agree: false, durationMs: 0 };
+}
+
+/** Runs `fn` over `items`, `limit` at a time, in the given order; results line up with `items`. */
+export async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
 const cell = (s: string | undefined) => (s ?? "").replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ⏎ ").slice(0, 400);
 
 export function renderMarkdown(r: ConformanceReport): string {
